@@ -1,0 +1,45 @@
+# stackgraph: `make run` sets everything up and serves; `make test` runs the test suite.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: setup run test bench lint db-start db-stop clean help
+
+help:
+	@echo "make run    set up (venv, packages, Neo4j jars), start Neo4j, load data, serve the API"
+	@echo "make test   run the test suite against a real Neo4j started for the tests"
+	@echo "make bench  run the benchmarks; figures go to bench/results/ and BENCHMARKS.md"
+	@echo "make lint   ruff and mypy"
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "stackgraph needs Python 3.11 or newer")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+run: setup
+	$(BIN)/stackgraph up
+
+test: setup
+	$(BIN)/python -m pytest
+
+bench: setup
+	$(BIN)/python -m bench
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+db-start: setup
+	$(BIN)/stackgraph db start
+
+db-stop: setup
+	$(BIN)/stackgraph db stop
+
+clean:
+	-$(BIN)/stackgraph db stop
+	rm -rf $(VENV) .stackgraph

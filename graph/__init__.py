@@ -1,0 +1,1 @@
+"""Storage: the schema, the Neo4j connection, the managed local server, projections."""

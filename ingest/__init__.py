@@ -1,0 +1,1 @@
+"""The write path: source readers, validation, entity resolution, batched loading."""

@@ -1,0 +1,1 @@
+"""The read path: the analytic questions as parameterized Cypher plus networkx."""
