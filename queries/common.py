@@ -1,0 +1,105 @@
+"""What every question shares: argument checks, the ``as_of`` day, node look-ups.
+
+Every public question validates its arguments here before touching the graph, so a bad
+id, date or hop bound is a ``BadArgument`` / ``NotFound`` with a hint — never a traceback
+and never an empty answer that reads as "no risk".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from graph.db import Graph, cypher
+from graph.errors import BadArgument, NotFound
+from graph.schema import parse_date
+
+#: Hop bounds accepted by every path question.
+MIN_HOPS, MAX_HOPS = 1, 8
+
+_LUCENE_SPECIAL = re.compile(r'([+\-&|!(){}\[\]^"~*?:\\/])')
+
+
+def as_of_date(value: dt.date | str | None) -> dt.date:
+    """The day a question looks at: a date, ``YYYY-MM-DD`` text, or ``None`` for today."""
+    if value is None:
+        return dt.date.today()
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        raise BadArgument(f"malformed date {text!r} for as_of",
+                          hint="expected a day as YYYY-MM-DD, e.g. 2025-01-15")
+    try:
+        return parse_date(text)
+    except ValueError:
+        raise BadArgument(f"malformed date {text!r} for as_of",
+                          hint="expected a real calendar day as YYYY-MM-DD") from None
+
+
+def check_hops(max_hops: int, name: str = "max_hops") -> int:
+    if isinstance(max_hops, bool) or not isinstance(max_hops, int):
+        raise BadArgument(f"{name} must be a whole number, got {max_hops!r}")
+    if not MIN_HOPS <= max_hops <= MAX_HOPS:
+        raise BadArgument(f"{name} out of range: {max_hops}",
+                          hint=f"expected {MIN_HOPS}..{MAX_HOPS}")
+    return max_hops
+
+
+def check_threshold(threshold: float) -> float:
+    if not 0 < threshold <= 100:
+        raise BadArgument(f"threshold out of range: {threshold}",
+                          hint="expected a percent share in (0, 100], e.g. 90")
+    return float(threshold)
+
+
+def suggestions(graph: Graph, text: str, limit: int = 5) -> list[str]:
+    """Ids of entities whose name or alias resembles ``text`` (full-text index)."""
+    words = re.sub(r"^[a-z]+:", "", text.strip()).replace("-", " ").replace("_", " ")
+    words = _LUCENE_SPECIAL.sub(r"\\\1", words).strip()
+    if not words:
+        return []
+    terms = " ".join(f"{w}~" if len(w) > 3 else w for w in words.split())
+    try:
+        rows = graph.read(cypher(__file__, "suggest"), {"q": terms, "limit": limit})
+    except Exception:  # noqa: BLE001 - a failed suggestion must not hide the NotFound
+        return []
+    return [r["id"] for r in rows]
+
+
+def not_found(graph: Graph, node_id: str, what: str = "entity") -> NotFound:
+    hint = None
+    sugg = suggestions(graph, node_id)
+    if sugg:
+        hint = "did you mean: " + ", ".join(sugg)
+    else:
+        hint = "ids look like firm:nvidia, chip:nvidia-h100-sxm, dc:..., model:..., or USA"
+    return NotFound(f"unknown {what} {node_id!r}", hint=hint)
+
+
+def lookup(graph: Graph, node_id: str, labels: tuple[str, ...] | None = None,
+           what: str = "entity") -> dict[str, Any]:
+    """The node ``node_id`` as {id, name, labels}; NotFound (with suggestions) when absent,
+    BadArgument when it exists with none of ``labels``."""
+    if not isinstance(node_id, str) or not node_id.strip():
+        raise BadArgument(f"an {what} id is required", hint="e.g. firm:nvidia")
+    rows = graph.read(cypher(__file__, "lookup"), {"id": node_id.strip()})
+    if not rows:
+        raise not_found(graph, node_id, what)
+    row = rows[0]
+    if labels and not set(row["labels"]) & set(labels):
+        kinds = ", ".join(labels)
+        raise BadArgument(f"{node_id!r} is a {primary_label(row['labels'])}, expected {kinds}",
+                          hint=f"pass the id of a {kinds}")
+    return row
+
+
+def primary_label(labels: list[str]) -> str:
+    """The domain label of a node (every node also carries ``Entity``)."""
+    for label in labels:
+        if label != "Entity":
+            return label
+    return "Entity"

@@ -1,0 +1,122 @@
+"""Diversion risk: which flows can carry an item's hardware or access to a destination
+of concern, ranked by the product of the hop factors of queries/factors.py.
+
+``diversion(graph, item)`` follows the traversable steps of the factor table from a Chip,
+Model, DataCenter or Firm; ``diversion_to(graph, country)`` is the inverse, every item
+that can reach one country. Both read only the relationships valid on ``as_of``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any
+
+from graph.db import Graph, cypher
+from graph.errors import BadArgument
+from queries import factors
+from queries.common import as_of_date, check_hops, lookup, primary_label
+from queries.hops import entity, hops, source_titles
+from queries.models import (
+    DiversionPath,
+    DiversionResult,
+    DiversionToResult,
+    ReachingItem,
+)
+from queries.scenarios import Scenario, concern_countries, load_scenario
+
+ITEM_LABELS = ("Chip", "Model", "DataCenter", "Firm")
+#: paths enumerated at most per question before ranking (the answer says when it is hit)
+DEFAULT_BUDGET = 20_000
+DEFAULT_LIMIT = 20
+
+_BOUND = re.compile(r"\)\{1,8\}")
+
+
+def bounded(text: str, max_hops: int) -> str:
+    """The query text with its quantifier ``{1,8}`` narrowed to ``{1,max_hops}``.
+
+    A Cypher quantifier cannot be a parameter; ``max_hops`` is a checked integer."""
+    check_hops(max_hops)
+    out, n = _BOUND.subn("){1,%d}" % max_hops, text)
+    if n != 1:  # pragma: no cover - guards the .cypher files
+        raise RuntimeError("expected exactly one {1,8} quantifier in the query")
+    return out
+
+
+def _factor(rel_type: str, forward: bool, props: dict[str, Any]) -> float:
+    return factors.hop_factor(rel_type, forward, props.get("confidence"), props.get("channel"))
+
+
+def to_path(row: dict[str, Any], titles: dict[str, str]) -> DiversionPath:
+    nodes, rels = row["nodes"], row["rels"]
+    hs = hops(nodes, rels, titles, _factor)
+    return DiversionPath(hops=hs, length=len(hs), score=round(float(row["score"]), 12),
+                         destination=entity(nodes[-1]), reasons=list(row["reasons"]))
+
+
+def _check_limit(limit: int) -> int:
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 10_000:
+        raise BadArgument(f"limit out of range: {limit!r}", hint="expected 1..10000")
+    return limit
+
+
+def diversion(graph: Graph, item: str, scenario: str | Path | Scenario | None = None,
+              max_hops: int = 4, as_of: dt.date | str | None = None,
+              limit: int = DEFAULT_LIMIT, budget: int = DEFAULT_BUDGET) -> DiversionResult:
+    """Ranked paths from ``item`` to destinations of concern under ``scenario``."""
+    check_hops(max_hops)
+    _check_limit(limit)
+    day = as_of_date(as_of)
+    scen = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    origin = lookup(graph, item, ITEM_LABELS, what="item")
+    concern = concern_countries(graph, scen)
+    params: dict[str, Any] = {
+        "id": origin["id"], "as_of": day, "concern": concern, "budget": budget,
+        "limit": limit,
+        "item": origin["id"] if "Chip" in origin["labels"] else None,
+        **factors.cypher_params(),
+    }
+    rows = graph.read(bounded(cypher(__file__, "diversion"), max_hops), params)
+    total = rows[0]["total"] if rows else 0
+    raw = rows[0]["paths"] if rows else []
+    titles = source_titles(graph, (r["rels"] for r in raw))
+    reasons = graph.read(cypher(__file__, "dest_reasons"),
+                         {"id": origin["id"], "as_of": day, "concern": concern})
+    return DiversionResult(
+        origin=entity({"id": origin["id"], "name": origin["name"],
+                       "label": primary_label(origin["labels"])}),
+        scenario=scen.id, scenario_name=scen.name, as_of=day, max_hops=max_hops,
+        concern_countries=concern,
+        origin_reasons=list(reasons[0]["reasons"]) if reasons else [],
+        paths=[to_path(r, titles) for r in raw], total_paths=total,
+        truncated=total >= budget,
+    )
+
+
+def diversion_to(graph: Graph, country: str, max_hops: int = 4,
+                 as_of: dt.date | str | None = None, limit: int = 100,
+                 budget: int = DEFAULT_BUDGET) -> DiversionToResult:
+    """Every chip, model, data center and firm with a path into ``country``, best first."""
+    check_hops(max_hops)
+    _check_limit(limit)
+    day = as_of_date(as_of)
+    code = country.strip().upper() if isinstance(country, str) else country
+    node = lookup(graph, code, ("Country",), what="country")
+    params = {"country": node["id"], "as_of": day, "budget": budget, "limit": limit,
+              **factors.cypher_params()}
+    rows = graph.read(bounded(cypher(__file__, "diversion_to"), max_hops), params)
+    scanned = rows[0]["scanned"] if rows else 0
+    raw = rows[0]["items"] if rows else []
+    titles = source_titles(graph, (r["rels"] for r in raw))
+    items = []
+    for best in raw:
+        path = to_path(best, titles)
+        items.append(ReachingItem(item=entity(best["nodes"][0]), score=path.score,
+                                  length=path.length, path=path))
+    return DiversionToResult(
+        country=entity({"id": node["id"], "name": node["name"], "label": "Country"}),
+        as_of=day, max_hops=max_hops, items=items,
+        truncated=scanned >= budget or (bool(rows) and rows[0]["total"] > limit),
+    )

@@ -1,0 +1,14 @@
+// One page of entities of a label, ordered by id (keyset pagination: id > $after),
+// filtered on the main properties; every filter is optional (null = no filter).
+MATCH (n:$($label))
+WHERE ($after IS NULL OR n.id > $after)
+  AND ($kind IS NULL OR n.kind = $kind
+       OR (valueType(n.kind) STARTS WITH 'LIST' AND $kind IN n.kind))
+  AND ($status IS NULL OR n.status = $status)
+  AND ($name IS NULL OR toLower(n.name) CONTAINS toLower($name))
+  AND ($country IS NULL OR n.id = $country
+       OR EXISTS { (n)-[:HEADQUARTERED_IN|LOCATED_IN]->(:Country {id: $country}) })
+  AND ($listed IS NULL OR EXISTS { (n)-[:LISTED_ON]->(:ControlList) } = $listed)
+RETURN n.id AS id, properties(n) AS props
+ORDER BY n.id
+LIMIT $limit

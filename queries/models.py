@@ -1,0 +1,302 @@
+"""Typed answers of the questions. ``model.model_dump(mode="json")`` is the documented
+``--json`` shape (queries/README.md); the GraphQL API maps these models to its types.
+
+Every answer carries what it rests on: paths of ``Hop`` values, each with the
+relationship's type, properties, sources and confidence.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class EntityRef(BaseModel):
+    """A node of the graph, named."""
+
+    id: str = Field(description="stable id, e.g. firm:nvidia or USA")
+    name: str = Field(description="display name")
+    label: str = Field(description="domain label: Firm, Chip, Model, DataCenter, Country, ...")
+
+
+class SourceRef(BaseModel):
+    id: str = Field(description="Source node id (src:...)")
+    title: str | None = Field(default=None, description="title, when the Source node exists")
+
+
+class Hop(BaseModel):
+    """One relationship on a path, in the direction the path walks it."""
+
+    type: str = Field(description="relationship type, e.g. SHIPS_TO")
+    from_id: str = Field(description="id of the node the hop leaves")
+    from_name: str
+    to_id: str = Field(description="id of the node the hop reaches")
+    to_name: str
+    direction: str = Field(description="'forward' when the path follows the stored "
+                                       "direction, 'backward' when it walks it in reverse")
+    properties: dict[str, Any] = Field(default_factory=dict,
+                                       description="the relationship's own properties "
+                                                   "(share, item, channel, since, until ...)")
+    sources: list[SourceRef] = Field(default_factory=list)
+    confidence: str | None = Field(default=None, description="high, medium or low")
+    factor: float | None = Field(default=None,
+                                 description="diversion factor of the hop (queries/factors.py)"
+                                             "; null outside diversion")
+
+
+class Path(BaseModel):
+    hops: list[Hop]
+    length: int = Field(description="number of hops")
+
+
+# -- diversion --------------------------------------------------------------------------
+
+class DiversionPath(Path):
+    score: float = Field(description="product of the hop factors, in (0, 1]")
+    destination: EntityRef = Field(description="the node of concern the path reaches")
+    reasons: list[str] = Field(description="why the destination is of concern")
+
+
+class DiversionResult(BaseModel):
+    origin: EntityRef
+    scenario: str = Field(description="scenario id")
+    scenario_name: str
+    as_of: dt.date
+    max_hops: int
+    concern_countries: list[str] = Field(description="ISO3 codes of concern under the scenario")
+    origin_reasons: list[str] = Field(description="non-empty when the origin itself is a "
+                                                  "destination of concern")
+    paths: list[DiversionPath] = Field(description="ranked: score desc, then fewer hops")
+    total_paths: int = Field(description="paths found before the limit")
+    truncated: bool = Field(description="true when the search hit its path budget: the "
+                                        "answer may miss paths")
+
+
+class ReachingItem(BaseModel):
+    item: EntityRef
+    score: float = Field(description="score of its best path")
+    length: int = Field(description="hops of its best path")
+    path: DiversionPath
+
+
+class DiversionToResult(BaseModel):
+    country: EntityRef
+    as_of: dt.date
+    max_hops: int
+    items: list[ReachingItem] = Field(description="every chip, model, data center and firm "
+                                                  "that can reach the country, best first")
+    truncated: bool
+
+
+# -- stakes -----------------------------------------------------------------------------
+
+class Bounds(BaseModel):
+    """A share in 0..1; ``low`` < ``high`` only where some share on the way is unknown."""
+
+    low: float
+    high: float
+    exact: bool = Field(description="true when low == high (every share known)")
+
+
+class StakePath(BaseModel):
+    hops: list[Hop] = Field(description="OWNS hops from the owner down to the target")
+    product: Bounds = Field(description="product of the shares (unknown share: 0 low, 1 high)")
+
+
+class OwnerStake(BaseModel):
+    owner: EntityRef
+    country: str | None = Field(description="owner's headquarters ISO3 (a Country: itself); "
+                                            "null when unknown")
+    effective: Bounds = Field(description="sum over simple OWNS paths of the share products")
+    residual: Bounds = Field(description="effective x (1 - shares the owner's own owners "
+                                         "hold in it): the part attributed to its country")
+    paths: list[StakePath]
+
+
+class CountryStake(BaseModel):
+    country: str = Field(description="ISO3, or 'unknown' for owners without a headquarters")
+    stake: Bounds
+    foreign: bool
+    owners: list[str] = Field(description="ids of the owners whose residuals make it up")
+
+
+class StakesResult(BaseModel):
+    target: EntityRef
+    country: str | None = Field(description="the target's headquarters ISO3")
+    as_of: dt.date
+    max_depth: int
+    owners: list[OwnerStake] = Field(description="by effective stake, largest first")
+    by_country: list[CountryStake]
+    foreign_share: Bounds = Field(description="sum of residual stakes of countries other "
+                                              "than the target's (unknown country counted in "
+                                              "high only)")
+
+
+class StackFirmRow(BaseModel):
+    firm: EntityRef
+    kinds: list[str]
+    foreign_share: Bounds
+    by_country: list[CountryStake] = Field(description="foreign countries only")
+
+
+class StackCountryAggregate(BaseModel):
+    country: str
+    firms: int = Field(description="American-stack firms in which it holds a stake "
+                                   "(high bound > 0)")
+    total: Bounds = Field(description="sum of its stakes over those firms (firm-equivalents)")
+    max: Bounds = Field(description="its largest stake in one firm")
+
+
+class AmericanStackResult(BaseModel):
+    as_of: dt.date
+    firms: list[StackFirmRow]
+    aggregate: list[StackCountryAggregate]
+
+
+class ReverseRow(BaseModel):
+    firm: EntityRef
+    country: str | None
+    american_share: Bounds = Field(description="residual stake attributed to USA")
+    owners: list[OwnerStake] = Field(description="the American owners")
+
+
+class ReverseStakesResult(BaseModel):
+    as_of: dt.date
+    firms: list[ReverseRow]
+
+
+# -- chokepoints ------------------------------------------------------------------------
+
+class ProviderShare(BaseModel):
+    id: str
+    name: str
+    share: float | None = Field(description="percent of world market; null when unreported")
+
+
+class Concentration(BaseModel):
+    top: ProviderShare | None = Field(description="largest known share")
+    top_share: float | None
+    hhi: float = Field(description="sum of squared percent shares, 0..10,000 "
+                                   "(unreported shares add nothing)")
+    provider_count: int
+    providers: list[ProviderShare]
+
+
+class InputConcentration(BaseModel):
+    input: EntityRef
+    by_firm: Concentration
+    by_country: Concentration
+    country_basis: str = Field(description="'countries' (country providers reported), "
+                               "'firm_headquarters' (firms aggregated by HQ), or 'none'")
+    chokepoint: bool = Field(description="top country share >= threshold")
+
+
+class NodeScore(BaseModel):
+    node: EntityRef
+    value: float
+
+
+class Dominator(BaseModel):
+    node: EntityRef
+    dominates: list[str] = Field(description="upstream ids every dependency path of the "
+                                             "target to which passes through this node")
+
+
+class WhatIfInput(BaseModel):
+    input: EntityRef
+    share_lost: float = Field(description="percent of world supply lost, country view")
+    firm_share_lost: float = Field(description="percent lost among firm providers")
+    remaining_share: float | None = Field(description="country-view percent still supplied")
+    all_supply_lost: bool = Field(description="every provider of the input is removed")
+
+
+class CutOffTarget(BaseModel):
+    target: EntityRef
+    inputs_lost: list[str] = Field(description="upstream inputs that lose every provider")
+
+
+class WhatIf(BaseModel):
+    removed: list[EntityRef]
+    inputs: list[WhatIfInput] = Field(description="inputs losing any supply, most lost first")
+    targets_cut_off: list[CutOffTarget]
+
+
+class ChokepointsResult(BaseModel):
+    as_of: dt.date
+    threshold: float
+    target: EntityRef | None
+    inputs: list[InputConcentration] = Field(description="all inputs, or the target's "
+                                                         "upstream inputs")
+    chokepoints: list[str] = Field(description="ids of inputs whose top country share >= "
+                                               "threshold")
+    dominators: list[Dominator] = Field(description="with a target: upstream nodes that "
+                                                    "dominate others")
+    betweenness: list[NodeScore] = Field(description="top nodes by betweenness on the "
+                                                     "dependency projection")
+    what_if: WhatIf | None
+
+
+# -- exposure ---------------------------------------------------------------------------
+
+class Member(BaseModel):
+    member: EntityRef
+    country: str | None
+    tier: str | None
+    role: str | None
+    stake: float | None
+
+
+class ListedMember(BaseModel):
+    member: EntityRef
+    lists: list[EntityRef]
+
+
+class LayerItem(BaseModel):
+    item: EntityRef
+    countries: list[str] = Field(description="countries of origin (ISO3)")
+
+
+class ChokepointRef(BaseModel):
+    input: EntityRef
+    country: str = Field(description="top country")
+    share: float
+    chips: list[str] = Field(description="the consortium's chips that depend on it")
+
+
+class ConsortiumExposure(BaseModel):
+    id: str
+    name: str
+    kind: str | None
+    members: list[Member]
+    members_by_country: dict[str, int]
+    members_by_tier: dict[str, int]
+    stakes_by_country: dict[str, float] = Field(description="sum of reported MEMBER_OF "
+                                                            "stakes by member country")
+    listed_members: list[ListedMember]
+    layers: dict[str, list[LayerItem]]
+    layer_countries: dict[str, list[str]]
+    american_share: float | None = Field(description="share of layers whose every origin "
+                                                     "country is USA; null: no layers")
+    chokepoints: list[ChokepointRef]
+    diversion_paths: int = Field(description="diversion paths from its data centers")
+    top_paths: list[DiversionPath]
+
+
+class ExposureResult(BaseModel):
+    scenario: str
+    as_of: dt.date
+    consortia: list[ConsortiumExposure]
+
+
+# -- paths ------------------------------------------------------------------------------
+
+class PathsResult(BaseModel):
+    source: EntityRef
+    target: EntityRef
+    mode: str = Field(description="'shortest' or 'all'")
+    types: list[str] | None
+    max_hops: int
+    as_of: dt.date
+    paths: list[Path]
