@@ -49,6 +49,19 @@ def check_hops(max_hops: int, name: str = "max_hops") -> int:
     return max_hops
 
 
+def narrow(text: str, n: int, default: int = MAX_HOPS) -> str:
+    """The query text with its one quantifier ``){1,<default>}`` narrowed to ``){1,n}``.
+
+    A Cypher quantifier cannot be a parameter, so the ``.cypher`` file carries the widest
+    bound (runnable as is in the Browser) and the code narrows it to a checked integer."""
+    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= default:
+        raise BadArgument(f"hop bound out of range: {n!r}", hint=f"expected 1..{default}")
+    marker = f"){{1,{default}}}"
+    if text.count(marker) != 1:  # pragma: no cover - guards the .cypher files
+        raise RuntimeError(f"expected exactly one {marker} quantifier in the query")
+    return text.replace(marker, f"){{1,{n}}}")
+
+
 def check_threshold(threshold: float) -> float:
     if not 0 < threshold <= 100:
         raise BadArgument(f"threshold out of range: {threshold}",

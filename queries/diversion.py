@@ -9,14 +9,13 @@ that can reach one country. Both read only the relationships valid on ``as_of``.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from pathlib import Path
 from typing import Any
 
 from graph.db import Graph, cypher
 from graph.errors import BadArgument
 from queries import factors
-from queries.common import as_of_date, check_hops, lookup, primary_label
+from queries.common import as_of_date, check_hops, lookup, narrow, primary_label
 from queries.hops import entity, hops, source_titles
 from queries.models import (
     DiversionPath,
@@ -31,18 +30,9 @@ ITEM_LABELS = ("Chip", "Model", "DataCenter", "Firm")
 DEFAULT_BUDGET = 20_000
 DEFAULT_LIMIT = 20
 
-_BOUND = re.compile(r"\)\{1,8\}")
-
-
 def bounded(text: str, max_hops: int) -> str:
-    """The query text with its quantifier ``{1,8}`` narrowed to ``{1,max_hops}``.
-
-    A Cypher quantifier cannot be a parameter; ``max_hops`` is a checked integer."""
     check_hops(max_hops)
-    out, n = _BOUND.subn("){1,%d}" % max_hops, text)
-    if n != 1:  # pragma: no cover - guards the .cypher files
-        raise RuntimeError("expected exactly one {1,8} quantifier in the query")
-    return out
+    return narrow(text, max_hops)
 
 
 def _factor(rel_type: str, forward: bool, props: dict[str, Any]) -> float:

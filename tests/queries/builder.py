@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from graph.db import Graph
-from graph.schema import SCHEMA
+from graph.schema import SCHEMA, parse_date
 from ingest.loader import load_records
 from ingest.records import NodeRecord, RelRecord
 
@@ -30,6 +30,9 @@ class Builder:
         for end in (a, b):
             if end not in self.nodes:
                 self.node(end)
+        for key in ("since", "until"):  # stored as Neo4j dates, as ingest does
+            if isinstance(props.get(key), str):
+                props[key] = parse_date(props[key], end=key == "until")
         self.rels.append(RelRecord(rel_type, a, b, {
             "sources": sources or ["src:test"], "confidence": confidence, **props}))
 

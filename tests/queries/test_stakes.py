@@ -1,0 +1,203 @@
+"""Foreign stakes: the DESIGN.md example, diamonds, cycles and unknown shares on paper, and
+random ownership graphs against an independent path-sum in plain Python."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+import networkx as nx
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from graph.db import Graph
+from graph.errors import BadArgument, NotFound
+from queries.stakes import american_stack, reverse_stakes, stakes
+from tests.conftest import wipe
+from tests.queries.builder import Builder
+
+
+def owners_of(res: Any) -> dict[str, tuple[float, float]]:
+    return {o.owner.id: (o.effective.low, o.effective.high) for o in res.owners}
+
+
+def countries_of(res: Any) -> dict[str, tuple[float, float]]:
+    return {c.country: (c.stake.low, c.stake.high) for c in res.by_country}
+
+
+def base() -> Builder:
+    b = Builder()
+    for c in ("USA", "JPN", "CHN", "SAU", "TWN"):
+        b.node(c, label="Country")
+    return b
+
+
+def test_design_example(graph: Graph) -> None:
+    b = base()
+    b.node("firm:t", kind=["ai_lab"])
+    b.rel("HEADQUARTERED_IN", "firm:t", "USA")
+    b.rel("HEADQUARTERED_IN", "firm:a", "JPN")
+    b.rel("HEADQUARTERED_IN", "firm:d", "CHN")
+    b.rel("OWNS", "firm:a", "firm:t", share=0.2)
+    b.rel("OWNS", "firm:d", "firm:a", share=0.25)
+    b.load(graph)
+    res = stakes(graph, "firm:t")
+    assert owners_of(res) == {"firm:a": pytest.approx((0.2, 0.2)),
+                              "firm:d": pytest.approx((0.05, 0.05))}
+    assert countries_of(res) == {"JPN": pytest.approx((0.15, 0.15)),
+                                 "CHN": pytest.approx((0.05, 0.05))}
+    assert res.foreign_share.low == pytest.approx(0.2) and res.foreign_share.exact
+    d_path = next(o for o in res.owners if o.owner.id == "firm:d").paths[0]
+    assert [h.from_id for h in d_path.hops] == ["firm:d", "firm:a"]
+    assert d_path.hops[0].properties["share"] == 0.25
+
+
+def test_diamond_cycle_and_unknown_share(graph: Graph) -> None:
+    b = base()
+    b.rel("HEADQUARTERED_IN", "firm:t", "USA")
+    for f, c in (("firm:a", "JPN"), ("firm:b", "TWN"), ("firm:d", "CHN"), ("firm:u", "SAU")):
+        b.rel("HEADQUARTERED_IN", f, c)
+    # diamond: D owns 50% of A and 40% of B; A owns 30% of T, B owns 10% of T
+    b.rel("OWNS", "firm:a", "firm:t", share=0.3)
+    b.rel("OWNS", "firm:b", "firm:t", share=0.1)
+    b.rel("OWNS", "firm:d", "firm:a", share=0.5)
+    b.rel("OWNS", "firm:d", "firm:b", share=0.4)
+    # cycle: T owns 10% of D
+    b.rel("OWNS", "firm:t", "firm:d", share=0.1)
+    # unknown share: U owns part of B (not reported)
+    b.rel("OWNS", "firm:u", "firm:b")
+    # the US state (a Country owner) holds 5% of T directly
+    b.rel("OWNS", "USA", "firm:t", share=0.05)
+    b.load(graph)
+    res = stakes(graph, "firm:t")
+    eff = owners_of(res)
+    assert eff["firm:d"] == pytest.approx((0.5 * 0.3 + 0.4 * 0.1,) * 2)
+    assert eff["firm:u"] == pytest.approx((0.0, 0.1))
+    assert eff["USA"] == pytest.approx((0.05, 0.05))
+    by = countries_of(res)
+    # A keeps 30% x (1 - 0.5); B keeps 10% x (1 - 0.4 - [0..1] capped)
+    assert by["JPN"] == pytest.approx((0.15, 0.15))
+    assert by["TWN"] == pytest.approx((0.0, 0.1 * 0.6))
+    # D's own owner is T (the cycle): D keeps eff x (1 - 0.1)
+    assert by["CHN"] == pytest.approx((0.19 * 0.9, 0.19 * 0.9))
+    assert by["SAU"] == pytest.approx((0.0, 0.1))
+    assert by["USA"] == pytest.approx((0.05, 0.05))
+    assert not res.foreign_share.exact
+    assert res.foreign_share.low == pytest.approx(0.15 + 0.171)
+    assert res.foreign_share.high == pytest.approx(0.15 + 0.06 + 0.171 + 0.1)
+
+
+def test_as_of_and_american_stack_and_reverse(graph: Graph) -> None:
+    b = base()
+    b.node("firm:lab", kind=["ai_lab"])
+    b.node("firm:fund", kind=["investor"])
+    b.node("firm:tsmc", kind=["foundry"])
+    b.rel("HEADQUARTERED_IN", "firm:lab", "USA")
+    b.rel("HEADQUARTERED_IN", "firm:fund", "USA")
+    b.rel("HEADQUARTERED_IN", "firm:tsmc", "TWN")
+    b.rel("HEADQUARTERED_IN", "firm:pif", "SAU")
+    b.rel("OWNS", "firm:pif", "firm:lab", share=0.1, since="2024-06-01")
+    b.rel("OWNS", "firm:fund", "firm:tsmc", share=0.2)
+    b.load(graph)
+    assert countries_of(stakes(graph, "firm:lab", as_of="2024-01-01")) == {}
+    stack = american_stack(graph, as_of="2025-01-01")
+    assert [r.firm.id for r in stack.firms] == ["firm:lab"]  # the investor is not stack
+    assert stack.firms[0].foreign_share.low == pytest.approx(0.1)
+    assert [(a.country, a.firms) for a in stack.aggregate] == [("SAU", 1)]
+    rev = reverse_stakes(graph)
+    assert [(r.firm.id, r.american_share.low) for r in rev.firms] == [("firm:tsmc", 0.2)]
+    with pytest.raises(BadArgument):
+        reverse_stakes(graph, "firm:lab")
+
+
+def test_bad_arguments(graph: Graph) -> None:
+    base().load(graph)
+    with pytest.raises(NotFound):
+        stakes(graph, "firm:nobody")
+    with pytest.raises(BadArgument):
+        stakes(graph, "USA")  # not a firm
+    with pytest.raises(BadArgument):
+        stakes(graph, "USA", as_of="yesterday")
+
+
+# -- differential ------------------------------------------------------------------------
+
+FIRMS = [f"firm:o{i}" for i in range(6)]
+CTRY = ["JPN", "CHN", "USA"]
+
+
+def reference(edges: dict[tuple[str, str], float | None], hq: dict[str, str], target: str,
+              depth: int = 6) -> tuple[dict[str, tuple[float, float]],
+                                       dict[str, tuple[float, float]]]:
+    """Plain-Python effective stakes and residual attribution (independent of queries/)."""
+    into: dict[str, list[tuple[str, float | None]]] = defaultdict(list)
+    for (a, b), s in edges.items():
+        into[b].append((a, s))
+    eff: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
+
+    def walk(node: str, seen: list[str], lo: float, hi: float) -> None:
+        if len(seen) > depth:
+            return
+        for owner, s in into[node]:
+            if owner in seen:
+                continue
+            nlo, nhi = lo * (s if s is not None else 0.0), hi * (s if s is not None else 1.0)
+            eff[owner][0] += nlo
+            eff[owner][1] += nhi
+            walk(owner, seen + [owner], nlo, nhi)
+
+    walk(target, [target], 1.0, 1.0)
+    by: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
+    for owner, (lo, hi) in eff.items():
+        shares = [s for _, s in into[owner]]
+        known = sum(s for s in shares if s is not None)
+        unknown = sum(1 for s in shares if s is None)
+        c = hq.get(owner, "unknown")
+        by[c][0] += min(lo, 1) * (1 - min(1, known + unknown))
+        by[c][1] += min(hi, 1) * (1 - min(1, known))
+    cap = lambda v: (min(v[0], 1.0), min(v[1], 1.0))  # noqa: E731
+    return ({k: cap(v) for k, v in eff.items()}, {k: cap(v) for k, v in by.items()})
+
+
+def assert_close(got: dict[str, tuple[float, float]],
+                 want: dict[str, tuple[float, float]]) -> None:
+    assert set(got) == set(want)
+    for k, v in want.items():
+        assert got[k] == pytest.approx(v), k
+
+
+@st.composite
+def ownership(draw: Any) -> tuple[dict[tuple[str, str], float | None], dict[str, str]]:
+    edges: dict[tuple[str, str], float | None] = {}
+    for _ in range(draw(st.integers(1, 12))):
+        a, b = draw(st.sampled_from(FIRMS)), draw(st.sampled_from(FIRMS))
+        if a != b:
+            edges[(a, b)] = draw(st.sampled_from([0.1, 0.25, 0.5, 0.3, None]))
+    hq = {f: draw(st.sampled_from(CTRY)) for f in FIRMS if draw(st.booleans())}
+    return edges, hq
+
+
+@settings(max_examples=30, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=ownership(), target=st.sampled_from(FIRMS[:3]))
+def test_differential_random_ownership(graph: Graph, data: Any, target: str) -> None:
+    edges, hq = data
+    wipe(graph)
+    b = base()
+    for f in FIRMS:
+        b.node(f)
+    for (a, bb), s in edges.items():
+        b.rel("OWNS", a, bb, **({} if s is None else {"share": s}))
+    for f, c in hq.items():
+        b.rel("HEADQUARTERED_IN", f, c)
+    b.load(graph)
+    res = stakes(graph, target)
+    want_eff, want_by = reference(edges, hq, target)
+    assert_close(owners_of(res), want_eff)
+    assert_close(countries_of(res), want_by)
+    # every unit counted once: on an acyclic graph with known shares, the residuals add
+    # up to the direct stakes in the target
+    if nx.is_directed_acyclic_graph(nx.DiGraph(list(edges))) and all(s is not None for s in edges.values()):
+        direct = sum(s for (a, bb), s in edges.items() if bb == target and s is not None)
+        assert sum(c.stake.low for c in res.by_country) == pytest.approx(min(direct, 1.0))
