@@ -1,9 +1,119 @@
-"""``stackgraph serve`` and ``stackgraph browser`` (filled in by the API work)."""
+"""``stackgraph serve`` (the API with uvicorn) and ``stackgraph browser`` (how to load the
+Neo4j Browser guide and style).
+
+``serve(host, port)`` is a plain function so ``stackgraph up`` can call it after starting
+Neo4j and loading the data.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from api.cli import console, friendly
+
+
+def serve(host: str | None = None, port: int | None = None, reload: bool = False,
+          log_level: str = "info") -> None:
+    """Serve the API until interrupted. Keys are required off loopback (checked before
+    binding, so a misconfigured public server never starts open)."""
+    import uvicorn
+
+    from api.settings import make_settings
+    from graph.settings import get_settings
+
+    gs = get_settings().model_copy()
+    if host is not None:
+        gs.api_host = host
+    if port is not None:
+        gs.api_port = port
+    settings = make_settings(gs)
+    settings.check()
+    console.print(f"stackgraph API on http://{gs.api_host}:{gs.api_port}/  "
+                  f"(GraphiQL /graphql, dashboard /, guide /browser/guide.html)"
+                  + ("  [API keys required]" if settings.keys_required else ""),
+                  highlight=False)
+    if reload:
+        import os
+
+        # the reloader imports the app by name in a child process: pass the settings on
+        os.environ["STACKGRAPH_API_HOST"] = gs.api_host
+        os.environ["STACKGRAPH_API_PORT"] = str(gs.api_port)
+        uvicorn.run("api.app:create_app", factory=True, host=gs.api_host, port=gs.api_port,
+                    reload=True, log_level=log_level,
+                    reload_dirs=[str(Path(__file__).resolve().parent.parent)])
+        return
+    from api.app import create_app
+
+    uvicorn.run(create_app(settings), host=gs.api_host, port=gs.api_port,
+                log_level=log_level)
+
+
+def browser_instructions(api_url: str, browser_url: str) -> str:
+    return f"""Neo4j Browser: {browser_url}  (user neo4j; the managed server's password is in
+  .stackgraph/password)
+
+1. Style (colours and captions per label), either:
+     :style {api_url}/browser/style.grass
+   or drag and drop docs/browser/stackgraph.grass onto the Browser window.
+
+2. Guide (the questions as clickable Cypher; needs `stackgraph serve` running):
+     :play {api_url}/browser/guide.html
+   The managed server allows guides from any host (browser.remote_content_hostname_allowlist);
+   for another Neo4j, add the API's host to that setting in its neo4j.conf.
+   Without the API: `stackgraph browser --write docs/browser` writes guide.html, and
+   `python -m http.server` in that folder serves it for :play.
+"""
 
 
 def register(app: typer.Typer) -> None:
     """Add the serve and browser commands to the main app."""
+
+    @app.command("serve")
+    @friendly
+    def serve_cmd(
+        host: Annotated[str | None, typer.Option(help="address to bind (default "
+                                                      "STACKGRAPH_API_HOST, 127.0.0.1); "
+                                                      "off loopback, API keys are required")
+                        ] = None,
+        port: Annotated[int | None, typer.Option(help="port (default STACKGRAPH_API_PORT, "
+                                                      "8000)")] = None,
+        reload: Annotated[bool, typer.Option(help="restart on code changes "
+                                                  "(development)")] = False,
+    ) -> None:
+        """Serve GraphQL (/graphql), the dashboard (/) and the Browser guide."""
+        serve(host, port, reload)
+
+    @app.command("browser")
+    @friendly
+    def browser_cmd(
+        write: Annotated[Path | None, typer.Option(help="also write guide.html and "
+                                                        "stackgraph.grass into this folder")
+                         ] = None,
+    ) -> None:
+        """Print how to load the Neo4j Browser guide and style sheet."""
+        from api.settings import make_settings
+
+        settings = make_settings()
+        host = settings.host if settings.host not in {"0.0.0.0", "::"} else "127.0.0.1"
+        api_url = f"http://{host}:{settings.graph.api_port}"
+        if write is not None:
+            from api.browser_guide import write_docs
+
+            graph = None
+            try:
+                from graph.db import open_graph
+
+                graph = open_graph(settings.graph)
+            except Exception:  # noqa: BLE001 - tiers then come from the scenario file only
+                graph = None
+            try:
+                for p in write_docs(write, graph, api_url):
+                    console.print(f"wrote {p}", highlight=False)
+            finally:
+                if graph is not None:
+                    graph.close()
+        console.print(browser_instructions(api_url, settings.browser_url), highlight=False,
+                      markup=False)

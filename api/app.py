@@ -1,0 +1,98 @@
+"""The FastAPI application: GraphQL at ``/graphql``, the dashboard, the Neo4j Browser
+guide and style, health checks.
+
+``create_app(settings)`` builds an app; nothing connects at import. The lifespan opens
+one driver for the process (without waiting for Neo4j: the API starts even when Neo4j is
+down, answers 503 ``NEO4J_UNAVAILABLE`` meanwhile, and recovers by itself when Neo4j is
+back, since the driver reconnects on the next query) and closes it on shutdown.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from fastapi import FastAPI, Request
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from strawberry.fastapi import GraphQLRouter
+
+from api.deps import open_api_graph, get_context, get_graph
+from api.errors import stackgraph_error_handler
+from api.graphql.context import Context
+from api.graphql.mutation import Mutation
+from api.graphql.schema import build_schema
+from api.settings import ApiSettings, make_settings
+from graph.db import Graph, schema_present
+from graph.errors import StackgraphError
+
+log = logging.getLogger("stackgraph.api")
+
+STATIC = Path(__file__).with_name("static")
+
+
+def create_app(settings: ApiSettings | None = None, graph: Graph | None = None) -> FastAPI:
+    """The app. ``graph`` lets a caller (tests, ``stackgraph up``) hand in an open graph;
+    otherwise the lifespan opens one from the settings."""
+    settings = settings or make_settings()
+    settings.check()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        own = graph is None
+        app.state.graph = graph
+        if own:
+            try:
+                app.state.graph = open_api_graph(settings)
+            except StackgraphError as exc:  # not set up yet: retried per request
+                log.warning("Neo4j not available at startup: %s", exc.message)
+        try:
+            yield
+        finally:
+            if own and app.state.graph is not None:
+                app.state.graph.close()
+
+    app = FastAPI(title="stackgraph", lifespan=lifespan,
+                  description="A knowledge graph of the AI stack: GraphQL at /graphql, "
+                              "consortium exposure at /exposure/consortia.json|.csv.")
+    app.state.settings = settings
+    app.add_exception_handler(StackgraphError, stackgraph_error_handler)
+
+    schema = build_schema(settings.limits, mutation=Mutation)
+    router: GraphQLRouter[Context, None] = GraphQLRouter(schema, context_getter=get_context,
+                                                         graphql_ide="graphiql")
+    app.include_router(router, prefix="/graphql")
+
+    @app.get("/healthz", summary="The process is up (does not touch Neo4j).")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", summary="Neo4j is reachable and the schema is present.")
+    def readyz(request: Request) -> JSONResponse:
+        try:
+            g = get_graph(request)
+            g.ping()
+            missing = schema_present(g)
+        except StackgraphError as exc:
+            return JSONResponse({"status": "unavailable", "code": exc.code,
+                                 "message": exc.message, "hint": exc.hint}, status_code=503)
+        if missing:
+            return JSONResponse({"status": "unavailable", "code": "SCHEMA_MISSING",
+                                 "message": f"missing constraints/indexes: {missing}",
+                                 "hint": "run `stackgraph db start` (it applies the schema)"},
+                                status_code=503)
+        return JSONResponse({"status": "ready"})
+
+    from api import dashboard, routes_browser
+
+    app.include_router(dashboard.router)
+    app.include_router(routes_browser.router)
+
+    @app.get("/", include_in_schema=False)
+    def index() -> FileResponse:
+        return FileResponse(STATIC / "index.html")
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    return app
+

@@ -1,0 +1,242 @@
+"""Limits that keep one GraphQL query from taking the server down, and error codes.
+
+* ``QueryLimits`` (a schema extension) measures the operation before it runs, with its
+  variables: selection depth (``DEPTH_LIMIT``), estimated cost (``COMPLEXITY_LIMIT``:
+  every field costs 1, times the page size of the list it sits in; a nested list that
+  takes no page size counts as ``list_fanout`` items) and page sizes
+  (``PAGE_SIZE_LIMIT``). An operation over a limit is not executed at all.
+* ``check_traversal`` budgets a path question by its traversal: hops over
+  ``max_hops`` is ``HOPS_LIMIT``; the estimated number of paths, mean out-degree of the
+  graph raised to the hops, over ``max_fanout`` is ``FANOUT_LIMIT``.
+* ``ErrorCodes`` puts the code of every domain error into ``extensions.code`` (and the
+  hint into ``extensions.hint``), so clients can branch on it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLSchema,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    value_from_ast_untyped,
+)
+from graphql import ExecutionResult as GraphQLExecutionResult
+from strawberry.extensions import SchemaExtension
+
+from api.errors import ApiError
+from api.settings import Limits
+from graph.db import Graph
+from graph.errors import StackgraphError
+from queries import entities
+
+PAGE_ARGS = ("first", "limit")
+
+
+@dataclass
+class Measure:
+    depth: int = 0
+    cost: float = 0.0
+    page_error: str | None = None
+
+
+class _Walker:
+    def __init__(self, schema: GraphQLSchema, fragments: dict[str, FragmentDefinitionNode],
+                 variables: dict[str, Any], limits: Limits) -> None:
+        self.schema = schema
+        self.fragments = fragments
+        self.variables = variables
+        self.limits = limits
+        self.page_error: str | None = None
+
+    def _fields(self, sel: SelectionSetNode | None, seen: frozenset[str] = frozenset()
+                ) -> Iterator[tuple[FieldNode, str | None]]:
+        """Fields of a selection set with fragments expanded (type condition kept)."""
+        if sel is None:
+            return
+        for node in sel.selections:
+            if isinstance(node, FieldNode):
+                yield node, None
+            elif isinstance(node, InlineFragmentNode):
+                cond = node.type_condition.name.value if node.type_condition else None
+                for f, c in self._fields(node.selection_set, seen):
+                    yield f, c or cond
+            elif isinstance(node, FragmentSpreadNode):
+                name = node.name.value
+                frag = self.fragments.get(name)
+                if frag is None or name in seen:
+                    continue
+                for f, c in self._fields(frag.selection_set, seen | {name}):
+                    yield f, c or frag.type_condition.name.value
+
+    def _arg(self, field: FieldNode, name: str) -> Any:
+        for arg in field.arguments or ():
+            if arg.name.value == name:
+                return value_from_ast_untyped(arg.value, self.variables)
+        return None
+
+    def _field_type(self, parent: Any, name: str) -> Any:
+        fields = getattr(parent, "fields", None)
+        if fields and name in fields:
+            return fields[name].type
+        return None
+
+    def measure(self, sel: SelectionSetNode | None, parent: Any) -> tuple[int, float]:
+        """(depth, cost) of a selection set under ``parent`` type."""
+        depth, cost = 0, 0.0
+        for field, cond in self._fields(sel):
+            name = field.name.value
+            if name.startswith("__"):
+                continue  # introspection: GraphiQL's own queries
+            owner = self.schema.get_type(cond) if cond else parent
+            ftype = self._field_type(owner, name)
+            is_list, named = _unwrap(ftype)
+            child_depth, child_cost = (0, 0.0)
+            if field.selection_set is not None:
+                child_depth, child_cost = self.measure(field.selection_set, named)
+            size = None
+            for arg in PAGE_ARGS:
+                value = self._arg(field, arg)
+                if isinstance(value, int) and not isinstance(value, bool):
+                    size = value
+                    if value > self.limits.max_page_size and self.page_error is None:
+                        self.page_error = (f"{name}({arg}: {value}) asks for more than "
+                                           f"{self.limits.max_page_size} items")
+            if size is None:
+                size = self.limits.list_fanout if is_list else 1
+            depth = max(depth, 1 + child_depth)
+            cost += 1 + max(size, 1) * child_cost
+        return depth, cost
+
+
+def _unwrap(t: Any) -> tuple[bool, Any]:
+    is_list = False
+    while isinstance(t, (GraphQLNonNull, GraphQLList)):
+        if isinstance(t, GraphQLList):
+            is_list = True
+        t = t.of_type
+    return is_list, t
+
+
+def measure_operation(schema: GraphQLSchema, document: Any, operation_name: str | None,
+                      variables: dict[str, Any] | None, limits: Limits) -> Measure:
+    fragments = {d.name.value: d for d in document.definitions
+                 if isinstance(d, FragmentDefinitionNode)}
+    ops = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if operation_name:
+        ops = [o for o in ops if o.name and o.name.value == operation_name]
+    walker = _Walker(schema, fragments, variables or {}, limits)
+    out = Measure()
+    for op in ops[:1]:
+        root: GraphQLObjectType | None = {
+            "query": schema.query_type, "mutation": schema.mutation_type,
+            "subscription": schema.subscription_type}.get(op.operation.value)
+        out.depth, out.cost = walker.measure(op.selection_set, root)
+    out.page_error = walker.page_error
+    return out
+
+
+def limit_error(code: str, message: str, hint: str) -> GraphQLError:
+    return GraphQLError(message, extensions={"code": code, "hint": hint})
+
+
+class QueryLimits(SchemaExtension):
+    """Refuse, before execution, an operation deeper, costlier or with larger pages than
+    the limits allow."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+
+    def on_execute(self) -> Iterator[None]:
+        ctx = self.execution_context
+        if ctx.graphql_document is not None:
+            m = measure_operation(ctx.schema._schema, ctx.graphql_document, ctx.operation_name,
+                                  ctx.variables, self.limits)
+            error = None
+            if m.depth > self.limits.max_depth:
+                error = limit_error("DEPTH_LIMIT", f"the query is {m.depth} levels deep; the "
+                                    f"limit is {self.limits.max_depth}",
+                                    "select fewer nested levels, or run two queries")
+            elif m.page_error:
+                error = limit_error("PAGE_SIZE_LIMIT", m.page_error,
+                                    f"ask for at most {self.limits.max_page_size} and page "
+                                    "with `after`")
+            elif m.cost > self.limits.max_complexity:
+                error = limit_error("COMPLEXITY_LIMIT", f"the query's estimated cost is "
+                                    f"{m.cost:.0f}; the limit is {self.limits.max_complexity}",
+                                    "ask for smaller pages or fewer nested lists")
+            if error is not None:
+                ctx.result = GraphQLExecutionResult(data=None, errors=[error])
+        yield
+
+
+class ErrorCodes(SchemaExtension):
+    """Give every error an ``extensions.code``: a domain error's own code, or
+    ``GRAPHQL_VALIDATION`` / ``INTERNAL_ERROR``."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        errors = list(getattr(result, "errors", None) or [])
+        errors += list(self.execution_context.pre_execution_errors or [])
+        for err in errors:
+            ext = dict(err.extensions or {})
+            if "code" in ext:
+                continue
+            orig = err.original_error
+            if isinstance(orig, StackgraphError):
+                ext["code"] = orig.code
+                if orig.hint:
+                    ext["hint"] = orig.hint
+            elif orig is None:
+                ext["code"] = "GRAPHQL_VALIDATION"
+            else:
+                ext["code"] = "INTERNAL_ERROR"
+            err.extensions = ext
+
+
+# -- traversal budget of path questions ---------------------------------------------------
+
+_DEGREE_TTL = 300.0
+_degree_cache: dict[int, tuple[float, float]] = {}
+
+
+def mean_out_degree(graph: Graph) -> float:
+    """Relationships per node of the graph (cached for a few minutes): the branching
+    factor a path search can expect."""
+    now = time.monotonic()
+    hit = _degree_cache.get(id(graph))
+    if hit and now - hit[0] < _DEGREE_TTL:
+        return hit[1]
+    degree = entities.mean_out_degree(graph)
+    _degree_cache[id(graph)] = (now, degree)
+    return degree
+
+
+def traversal_estimate(degree: float, hops: int) -> float:
+    """Paths a search of ``hops`` can meet: sum of degree^k for k = 1..hops."""
+    return sum(degree ** k for k in range(1, hops + 1))
+
+
+def check_traversal(graph: Graph, limits: Limits, hops: int, what: str = "max_hops") -> None:
+    """Raise HOPS_LIMIT or FANOUT_LIMIT when a path question would traverse too much."""
+    if hops > limits.max_hops:
+        raise ApiError("HOPS_LIMIT", f"{what} {hops} is over the API's limit of "
+                       f"{limits.max_hops} hops", hint=f"ask for at most {limits.max_hops}")
+    estimate = traversal_estimate(mean_out_degree(graph), hops)
+    if estimate > limits.max_fanout:
+        raise ApiError("FANOUT_LIMIT", f"a search of {hops} hops could traverse about "
+                       f"{estimate:.0f} paths; the budget is {limits.max_fanout:.0f}",
+                       hint="ask for fewer hops or restrict the relationship types")

@@ -1,0 +1,309 @@
+"""The GraphQL schema: entity lookups and lists, full-text search, the questions, and
+the admin-only ingest mutation.
+
+``build_schema(limits)`` assembles it with its extensions (limits, error codes, parser
+and validation caches); the app builds one per process.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.types import ExecutionContext
+
+from api.errors import ApiError
+from api.graphql import questions as q
+from api.graphql.context import Info, in_thread
+from api.graphql.entities import (
+    ALL_TYPES,
+    Chip,
+    Consortium,
+    ControlList,
+    Country,
+    DataCenter,
+    Entity,
+    Firm,
+    Input,
+    Model,
+    Source,
+    entity_from_row,
+)
+from api.graphql.limits import ErrorCodes, QueryLimits
+from api.graphql.pagination import (
+    ChipFilter,
+    ConsortiumFilter,
+    Connection,
+    DataCenterFilter,
+    Edge,
+    FirmFilter,
+    NameFilter,
+    PageInfo,
+    decode_cursor,
+    encode_cursor,
+)
+from api.graphql.results import mirror, to_graphql
+from api.settings import Limits
+from graph.errors import StackgraphError
+from queries import entities, models
+from queries.entities import Filters
+
+log = logging.getLogger("stackgraph.api")
+
+T = TypeVar("T")
+
+DiversionResult = mirror(models.DiversionResult)
+StakesResult = mirror(models.StakesResult)
+ChokepointsResult = mirror(models.ChokepointsResult)
+WhatIfResult = mirror(models.WhatIf)
+ExposureResult = mirror(models.ExposureResult)
+PathsResult = mirror(models.PathsResult)
+AmericanStackResult = mirror(models.AmericanStackResult)
+ReverseStakesResult = mirror(models.ReverseStakesResult)
+
+SCENARIO_DOC = ("Policy scenario id (see data/scenarios/: default, arms-embargo, "
+                "ai-diffusion-tiers, ...); null: the default, D:5 plus tier 3.")
+AS_OF_DOC = "Day to look at (YYYY-MM-DD): only facts valid that day count; null: today."
+FIRST_DOC = "Page size (at most the API's max page size, 100 by default)."
+AFTER_DOC = "Cursor after which the page starts (pageInfo.endCursor of the previous page)."
+
+FirstArg = Annotated[int, strawberry.argument(description=FIRST_DOC)]
+AfterArg = Annotated[str | None, strawberry.argument(description=AFTER_DOC)]
+ScenarioArg = Annotated[str | None, strawberry.argument(description=SCENARIO_DOC)]
+AsOfArg = Annotated[dt.date | None, strawberry.argument(description=AS_OF_DOC)]
+
+
+async def _page(info: Info, label: str, make: Callable[[Any], T], first: int,
+                after: str | None, filters: Filters) -> Connection[T]:
+    limit = info.context.settings.limits.max_page_size
+    if first < 0 or first > limit:
+        raise ApiError("PAGE_SIZE_LIMIT", f"first must be 0..{limit}, got {first}",
+                       hint=f"ask for at most {limit} and page with `after`")
+    rows, more = await in_thread(entities.page, info.context.graph, label, first,
+                                 decode_cursor(after), filters)
+    nodes = [make(r) for r in rows]
+    edges = [Edge(cursor=encode_cursor(r.id), node=n) for r, n in zip(rows, nodes,
+                                                                        strict=True)]
+    return Connection(edges=edges, nodes=nodes,
+                      page_info=PageInfo(has_next_page=more,
+                                         end_cursor=edges[-1].cursor if edges else None),
+                      label=label, filters=filters)
+
+
+
+
+@strawberry.type(description="A full-text match on a name or alias.")
+class SearchHit:
+    score: float = strawberry.field(description="Lucene relevance score, higher is better.")
+    entity: Entity = strawberry.field(description="The entity matched.")
+
+
+@strawberry.type(description="Look up entities, list them page by page, and ask the "
+                             "analytic questions.")
+class Query:
+    @strawberry.field(description="An entity by id (firm:nvidia, chip:nvidia-h100-sxm, USA ...); "
+                                  "null when there is none.")
+    async def node(self, info: Info, id: strawberry.ID) -> Entity | None:
+        row = await info.context.loaders.nodes.load(str(id))
+        return None if row is None else entity_from_row(row)
+
+    @strawberry.field(description="Entities whose name or an alias matches every word of "
+                                  "`text` (full-text index entity_names), best first.")
+    async def search(self, info: Info, text: str,
+                     label: Annotated[str | None, strawberry.argument(
+                         description="Only entities of this label.")] = None,
+                     limit: Annotated[int, strawberry.argument(
+                         description="At most this many hits.")] = 20) -> list[SearchHit]:
+        cap = info.context.settings.limits.max_page_size
+        if limit < 1 or limit > cap:
+            raise ApiError("PAGE_SIZE_LIMIT", f"limit must be 1..{cap}, got {limit}")
+        hits = await in_thread(entities.search, info.context.graph, text, label, limit)
+        return [SearchHit(score=s, entity=entity_from_row(r)) for r, s in hits]
+
+    @strawberry.field(description="Firms, by id, page by page.")
+    async def firms(self, info: Info,
+                    first: FirstArg = 20,
+                    after: AfterArg = None,
+                    filter: FirmFilter | None = None) -> Connection[Firm]:
+        return await _page(info, "Firm", Firm.from_row, first, after,
+                           filter.filters() if filter else Filters())
+
+    @strawberry.field(description="Chips, page by page.")
+    async def chips(self, info: Info,
+                    first: FirstArg = 20,
+                    after: AfterArg = None,
+                    filter: ChipFilter | None = None) -> Connection[Chip]:
+        return await _page(info, "Chip", Chip.from_row, first, after,
+                           filter.filters() if filter else Filters())
+
+    @strawberry.field(description="AI models, page by page.")
+    async def models(self, info: Info,
+                     first: FirstArg = 20,
+                     after: AfterArg = None,
+                     filter: NameFilter | None = None) -> Connection[Model]:
+        return await _page(info, "Model", Model.from_row, first, after,
+                           filter.filters() if filter else Filters())
+
+    @strawberry.field(description="Data centers, page by page.")
+    async def data_centers(self, info: Info,
+                           first: FirstArg = 20,
+                           after: AfterArg = None,
+                           filter: DataCenterFilter | None = None) -> Connection[DataCenter]:
+        return await _page(info, "DataCenter", DataCenter.from_row, first, after,
+                           filter.filters() if filter else Filters())
+
+    @strawberry.field(description="Consortia, joint ventures and export packages.")
+    async def consortia(self, info: Info,
+                        first: FirstArg = 20,
+                        after: AfterArg = None,
+                        filter: ConsortiumFilter | None = None) -> Connection[Consortium]:
+        return await _page(info, "Consortium", Consortium.from_row, first, after,
+                           filter.filters() if filter else Filters())
+
+    @strawberry.field(description="Countries, page by page.")
+    async def countries(self, info: Info,
+                        first: FirstArg = 20,
+                        after: AfterArg = None,
+                        filter: NameFilter | None = None) -> Connection[Country]:
+        return await _page(info, "Country", Country.from_row, first, after,
+                           filter.filters() if filter else Filters())
+
+    @strawberry.field(description="Supply-chain inputs, page by page.")
+    async def inputs(self, info: Info,
+                     first: FirstArg = 20,
+                     after: AfterArg = None,
+                     filter: NameFilter | None = None) -> Connection[Input]:
+        return await _page(info, "Input", Input.from_row, first, after,
+                           filter.filters() if filter else Filters())
+
+    @strawberry.field(description="Control lists (Entity List ...), page by page.")
+    async def control_lists(self, info: Info,
+                            first: FirstArg = 20,
+                            after: AfterArg = None,
+                            filter: NameFilter | None = None) -> Connection[ControlList]:
+        return await _page(info, "ControlList", ControlList.from_row, first, after,
+                           filter.filters() if filter else Filters())
+
+    @strawberry.field(description="Sources (publications), page by page.")
+    async def sources(self, info: Info,
+                      first: FirstArg = 20,
+                      after: AfterArg = None,
+                      filter: NameFilter | None = None) -> Connection[Source]:
+        return await _page(info, "Source", Source.from_row, first, after,
+                           filter.filters() if filter else Filters())
+
+    # -- the questions ------------------------------------------------------------------
+
+    @strawberry.field(description="Diversion risk: ranked paths by which an item's hardware "
+                                  "or access can reach a destination of concern, each hop "
+                                  "with its factor and sources.")
+    async def diversion_risk(
+            self, info: Info,
+            item: Annotated[str, strawberry.argument(description="Id of a Chip, Model, "
+                                                                 "DataCenter or Firm.")],
+            scenario: ScenarioArg = None,
+            as_of: AsOfArg = None,
+            max_hops: Annotated[int, strawberry.argument(description="Longest path.")] = 4,
+            limit: Annotated[int, strawberry.argument(description="At most this many "
+                                                                  "paths.")] = 20
+    ) -> DiversionResult:  # type: ignore[valid-type]
+        from queries.diversion import diversion
+
+        result = await q.run(info, diversion, item, scenario=q.scenario_id(scenario),
+                             max_hops=max_hops, as_of=as_of, limit=limit, hops=max_hops)
+        return to_graphql(result)
+
+
+    @strawberry.field(description="Foreign stakes in a firm: effective stakes by owner "
+                                  "(sum over OWNS paths of share products) and by country "
+                                  "(residual attribution, each unit counted once), with "
+                                  "bounds where a share is unknown.")
+    async def foreign_stakes(
+            self, info: Info,
+            firm: Annotated[str, strawberry.argument(description="Id of the target firm, "
+                                                                 "e.g. firm:openai.")],
+            scenario: ScenarioArg = None, as_of: AsOfArg = None,
+            max_depth: Annotated[int, strawberry.argument(
+                description="Longest ownership chain followed (<= 6).")] = 6,
+    ) -> StakesResult:  # type: ignore[valid-type]
+        from queries.stakes import stakes
+
+        q.scenario_id(scenario)  # checked for uniformity; ownership has no tiers
+        result = await q.run(info, stakes, firm, as_of=as_of, max_depth=max_depth,
+                             hops=max_depth)
+        return to_graphql(result)
+
+    @strawberry.field(description="Foreign stakes in every firm of the American stack "
+                                  "(US-headquartered ai_lab, cloud, chip_designer, foundry, "
+                                  "memory, equipment, datacenter_operator firms), with the "
+                                  "aggregate by country.")
+    async def american_stack_stakes(
+            self, info: Info, scenario: ScenarioArg = None, as_of: AsOfArg = None,
+            max_depth: Annotated[int, strawberry.argument(
+                description="Longest ownership chain followed (<= 6).")] = 6,
+    ) -> AmericanStackResult:  # type: ignore[valid-type]
+        from queries.stakes import american_stack
+
+        q.scenario_id(scenario)
+        result = await q.run(info, american_stack, as_of=as_of, max_depth=max_depth,
+                             hops=max_depth)
+        return to_graphql(result)
+
+    @strawberry.field(description="The reverse question: American stakes in foreign firms "
+                                  "(the residual attributed to USA).")
+    async def reverse_stakes(
+            self, info: Info,
+            firm: Annotated[str | None, strawberry.argument(
+                description="One foreign firm; null: every one an American owner "
+                            "reaches.")] = None,
+            scenario: ScenarioArg = None, as_of: AsOfArg = None,
+            max_depth: Annotated[int, strawberry.argument(
+                description="Longest ownership chain followed (<= 6).")] = 6,
+    ) -> ReverseStakesResult:  # type: ignore[valid-type]
+        from queries.stakes import reverse_stakes
+
+        q.scenario_id(scenario)
+        result = await q.run(info, reverse_stakes, firm, as_of=as_of, max_depth=max_depth,
+                             hops=max_depth)
+        return to_graphql(result)
+
+
+def _process_errors(errors: list[GraphQLError],
+                    execution_context: ExecutionContext | None = None) -> None:
+    """Log errors without tracebacks for domain errors (bad input, Neo4j down), with one
+    for anything unexpected."""
+    for err in errors:
+        orig = err.original_error
+        if isinstance(orig, StackgraphError) or orig is None:
+            log.info("graphql error %s: %s", (err.extensions or {}).get("code")
+                     or getattr(orig, "code", "GRAPHQL_VALIDATION"), err.message)
+        else:
+            log.error("graphql error: %s", err.message, exc_info=orig)
+
+
+class StackgraphSchema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError],
+                       execution_context: ExecutionContext | None = None) -> None:
+        _process_errors(errors, execution_context)
+
+
+def build_schema(limits: Limits | None = None,
+                 mutation: type | None = None) -> strawberry.Schema:
+    limits = limits or Limits()
+
+    def query_limits() -> QueryLimits:
+        return QueryLimits(limits)
+
+    return StackgraphSchema(
+        query=Query,
+        mutation=mutation,
+        types=ALL_TYPES,
+        extensions=[ErrorCodes, lambda: ParserCache(maxsize=256),
+                    lambda: ValidationCache(maxsize=256), query_limits],
+    )
+
