@@ -1,0 +1,199 @@
+"""Chokepoints: an input supplied by one country (on paper), upstream direction, what-if;
+random supply graphs against plain-Python concentration, losses and networkx ancestry."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+import networkx as nx
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from graph.db import Graph
+from graph.errors import BadArgument, NotFound
+from queries.chokepoints import chokepoints
+from tests.conftest import wipe
+from tests.queries.builder import Builder
+
+
+def litho() -> Builder:
+    b = Builder()
+    for c in ("USA", "NLD", "JPN", "TWN", "CHN"):
+        b.node(c, label="Country")
+    b.node("input:euv", "EUV lithography tools")
+    b.node("input:litho", "Lithography tools")
+    b.node("input:fab", "Advanced logic fabrication")
+    b.node("input:resist", "Photoresist")
+    b.node("chip:gpu", "GPU")
+    b.rel("TYPE_OF", "input:euv", "input:litho")
+    b.rel("GOES_INTO", "input:litho", "input:fab")
+    b.rel("GOES_INTO", "input:resist", "input:fab")
+    b.rel("REQUIRES", "chip:gpu", "input:fab")
+    # EUV: one country, one firm
+    b.rel("SUPPLIES", "NLD", "input:euv", share=100.0)
+    b.rel("SUPPLIES", "firm:asml", "input:euv", share=100.0)
+    b.rel("HEADQUARTERED_IN", "firm:asml", "NLD")
+    # resist: firms only (aggregated by HQ): JPN 60+30=90, USA 10
+    for f, c, s in (("firm:jsr", "JPN", 60.0), ("firm:tok", "JPN", 30.0),
+                    ("firm:dupont", "USA", 10.0)):
+        b.rel("SUPPLIES", f, "input:resist", share=s)
+        b.rel("HEADQUARTERED_IN", f, c)
+    # fab: countries TWN 70, KOR absent, USA 20, CHN 10
+    for c, s in (("TWN", 70.0), ("USA", 20.0), ("CHN", 10.0)):
+        b.rel("SUPPLIES", c, "input:fab", share=s)
+    b.rel("SUPPLIES", "firm:tsmc", "input:fab", share=65.0)
+    b.rel("HEADQUARTERED_IN", "firm:tsmc", "TWN")
+    return b
+
+
+def test_single_country_input_and_upstream(graph: Graph) -> None:
+    litho().load(graph)
+    res = chokepoints(graph, target="chip:gpu")
+    by_id = {i.input.id: i for i in res.inputs}
+    assert set(by_id) == {"input:euv", "input:litho", "input:fab", "input:resist"}
+    euv = by_id["input:euv"]
+    assert euv.by_country.top_share == 100.0 and euv.by_country.hhi == 10_000
+    assert euv.by_country.provider_count == 1 and euv.country_basis == "countries"
+    resist = by_id["input:resist"]
+    assert resist.country_basis == "firm_headquarters"
+    assert resist.by_country.top and resist.by_country.top.id == "JPN"
+    assert resist.by_country.top_share == pytest.approx(90.0)
+    assert resist.by_firm.hhi == pytest.approx(60**2 + 30**2 + 10**2)
+    assert set(res.chokepoints) == {"input:euv", "input:resist"}
+    assert by_id["input:litho"].country_basis == "none"
+    # fab dominates everything upstream of the GPU
+    doms = {d.node.id: set(d.dominates) for d in res.dominators}
+    assert doms["input:fab"] == {"input:euv", "input:litho", "input:resist"}
+    assert doms["input:litho"] == {"input:euv"}
+    # an input upstream of litho only: euv; the fab's upstream excludes the chip
+    narrow = chokepoints(graph, target="input:litho", threshold=95)
+    assert {i.input.id for i in narrow.inputs} == {"input:euv", "input:litho"}
+    assert narrow.chokepoints == ["input:euv"]
+
+
+def test_what_if_country_and_firm_removal(graph: Graph) -> None:
+    litho().load(graph)
+    res = chokepoints(graph, remove=["NLD"])
+    assert res.what_if is not None
+    lost = {w.input.id: w for w in res.what_if.inputs}
+    assert set(lost) == {"input:euv"}
+    assert lost["input:euv"].share_lost == 100.0 and lost["input:euv"].all_supply_lost
+    cut = {t.target.id: t.inputs_lost for t in res.what_if.targets_cut_off}
+    assert cut == {"input:euv": ["input:euv"], "input:litho": ["input:euv"],
+                   "input:fab": ["input:euv"], "chip:gpu": ["input:euv"]}
+    # removing TSMC: firm view loses 65, country view takes it from TWN's 70
+    res = chokepoints(graph, remove=["firm:tsmc", "firm:jsr"])
+    assert res.what_if is not None
+    lost = {w.input.id: w for w in res.what_if.inputs}
+    assert lost["input:fab"].share_lost == 65.0 and lost["input:fab"].firm_share_lost == 65.0
+    assert lost["input:resist"].share_lost == 60.0
+    assert not any(w.all_supply_lost for w in res.what_if.inputs)
+    assert res.what_if.targets_cut_off == []
+    # with a target, only its cut-off is reported
+    res = chokepoints(graph, target="chip:gpu", remove=["NLD"])
+    assert res.what_if and [t.target.id for t in res.what_if.targets_cut_off] == ["chip:gpu"]
+
+
+def test_bad_arguments(graph: Graph) -> None:
+    litho().load(graph)
+    with pytest.raises(NotFound):
+        chokepoints(graph, target="chip:nope")
+    with pytest.raises(BadArgument):
+        chokepoints(graph, target="firm:asml")
+    with pytest.raises(BadArgument):
+        chokepoints(graph, threshold=120)
+    with pytest.raises(NotFound):
+        chokepoints(graph, remove=["XXY"])
+
+
+# -- differential ------------------------------------------------------------------------
+
+INPUTS = [f"input:i{i}" for i in range(6)]
+FIRMS = [f"firm:s{i}" for i in range(5)]
+CTRY = ["USA", "NLD", "JPN"]
+
+
+@st.composite
+def supply(draw: Any) -> dict[str, Any]:
+    sup: dict[tuple[str, str], float] = {}
+    for _ in range(draw(st.integers(0, 14))):
+        p = draw(st.sampled_from(FIRMS + CTRY))
+        i = draw(st.sampled_from(INPUTS))
+        sup[(p, i)] = float(draw(st.integers(1, 60)))
+    hq = {f: draw(st.sampled_from(CTRY)) for f in FIRMS if draw(st.booleans())}
+    dag = [(INPUTS[a], INPUTS[b], draw(st.sampled_from(["GOES_INTO", "TYPE_OF"])))
+           for a in range(6) for b in range(a) if draw(st.integers(0, 3)) == 0]
+    return {"sup": sup, "hq": hq, "dag": dag,
+            "remove": draw(st.lists(st.sampled_from(FIRMS + CTRY), max_size=2, unique=True))}
+
+
+def ref_concentration(sup: dict[tuple[str, str], float], hq: dict[str, str],
+                      inp: str) -> tuple[float | None, float, int, float | None, float, int]:
+    firms = {p: s for (p, i), s in sup.items() if i == inp and p.startswith("firm:")}
+    ctry = {p: s for (p, i), s in sup.items() if i == inp and not p.startswith("firm:")}
+    if not ctry:
+        agg: dict[str, float] = defaultdict(float)
+        for f, s in firms.items():
+            agg[hq.get(f, "unknown")] += s
+        ctry = dict(agg)
+    real = {c: s for c, s in ctry.items() if c != "unknown"}
+    return (max(firms.values(), default=None), sum(s * s for s in firms.values()), len(firms),
+            max(real.values(), default=None), sum(s * s for s in ctry.values()), len(ctry))
+
+
+@settings(max_examples=30, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=supply(), target=st.sampled_from(INPUTS))
+def test_differential_random_supply(graph: Graph, data: dict[str, Any], target: str) -> None:
+    wipe(graph)
+    b = Builder()
+    for c in CTRY:
+        b.node(c, label="Country")
+    for i in INPUTS:
+        b.node(i)
+    for f in FIRMS:
+        b.node(f)
+    for (p, i), s in data["sup"].items():
+        b.rel("SUPPLIES", p, i, share=s)
+    for f, c in data["hq"].items():
+        b.rel("HEADQUARTERED_IN", f, c)
+    for a, bb, t in data["dag"]:
+        b.rel(t, a, bb)
+    b.load(graph)
+    res = chokepoints(graph, target=target, threshold=50, remove=data["remove"] or None)
+    g = nx.DiGraph()
+    g.add_nodes_from(INPUTS)
+    g.add_edges_from((a, bb) for a, bb, _ in data["dag"])
+    assert {i.input.id for i in res.inputs} == nx.ancestors(g, target) | {target}
+    for ic in res.inputs:
+        want = ref_concentration(data["sup"], data["hq"], ic.input.id)
+        got = (ic.by_firm.top_share, ic.by_firm.hhi, ic.by_firm.provider_count,
+               ic.by_country.top_share, ic.by_country.hhi, ic.by_country.provider_count)
+        assert got == pytest.approx(want)
+        assert ic.chokepoint == (want[3] is not None and want[3] >= 50)
+    if not data["remove"]:
+        return
+    assert res.what_if is not None
+    removed = set(data["remove"])
+
+    def gone(p: str) -> bool:
+        return p in removed or (p.startswith("firm:") and data["hq"].get(p) in removed)
+
+    lost_all = set()
+    for ic in res.inputs:
+        provs = [p for (p, i) in data["sup"] if i == ic.input.id]
+        firm_lost = sum(s for (p, i), s in data["sup"].items()
+                        if i == ic.input.id and p.startswith("firm:") and gone(p))
+        w = next((w for w in res.what_if.inputs if w.input.id == ic.input.id), None)
+        if provs and all(gone(p) for p in provs):
+            lost_all.add(ic.input.id)
+        if not any(gone(p) for p in provs):
+            assert w is None
+            continue
+        assert w is not None and w.firm_share_lost == pytest.approx(firm_lost)
+        assert w.all_supply_lost == (ic.input.id in lost_all)
+    cut = {t.target.id for t in res.what_if.targets_cut_off}
+    # the target loses all supply iff some input upstream of it lost every provider
+    assert cut == ({target} if lost_all else set())
