@@ -225,7 +225,7 @@ class Schema:
 
         Labels and names come from this validated schema only: DDL takes no parameters.
         """
-        yield (f"entity_id_unique",
+        yield ("entity_id_unique",
                f"CREATE CONSTRAINT entity_id_unique IF NOT EXISTS "
                f"FOR (n:{ENTITY_LABEL}) REQUIRE n.id IS UNIQUE")
         for name in sorted(self.labels):

@@ -80,7 +80,8 @@ def find_javas(explicit: str | None = None) -> list[Java]:
     """Every usable JDK, best first: an explicit one, JAVA_HOME, PATH, the usual folders."""
     candidates: list[str] = []
     if explicit:
-        candidates.append(explicit)
+        major = _java_major(explicit) if os.access(explicit, os.X_OK) else None
+        return [Java(os.path.realpath(explicit), major)] if major else []
     if os.environ.get("JAVA_HOME"):
         candidates.append(os.path.join(os.environ["JAVA_HOME"], "bin", "java"))
     if shutil.which("java"):
@@ -99,8 +100,6 @@ def find_javas(explicit: str | None = None) -> list[Java]:
         major = _java_major(real)
         if major:
             found.append(Java(real, major))
-    if explicit:
-        return found[:1]
     return sorted(found, key=lambda j: -j.major)
 
 

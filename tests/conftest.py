@@ -41,6 +41,9 @@ def test_settings(**overrides: object) -> Settings:
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
+test_settings.__test__ = False  # type: ignore[attr-defined]  # a helper, not a test
+
+
 @pytest.fixture(scope="session")
 def neo4j_target() -> Iterator[Target]:
     """Where the test Neo4j answers; starts the managed test server when needed."""

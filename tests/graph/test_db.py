@@ -1,0 +1,46 @@
+"""Constraints and indexes applied from the schema, idempotently, and enforced."""
+
+from __future__ import annotations
+
+import pytest
+from neo4j.exceptions import ConstraintError
+
+from graph.db import Graph, apply_schema, schema_present
+from graph.schema import FULLTEXT_INDEX, SCHEMA
+
+
+def _schema_objects(graph: Graph) -> list[tuple[str, str]]:
+    rows = graph.read("SHOW CONSTRAINTS YIELD name, type RETURN name, type")
+    rows += graph.read("SHOW INDEXES YIELD name, type RETURN name, type")
+    return sorted((r["name"], r["type"]) for r in rows)
+
+
+def test_init_creates_everything_and_twice_changes_nothing(graph: Graph) -> None:
+    apply_schema(graph)
+    assert schema_present(graph) == []
+    before = _schema_objects(graph)
+    assert apply_schema(graph) == []
+    assert _schema_objects(graph) == before
+    names = {n for n, _ in before}
+    for label in SCHEMA.labels:
+        assert any(n.endswith("_id_unique") for n in names), label
+    assert (FULLTEXT_INDEX, "FULLTEXT") in before
+
+
+def test_duplicate_id_is_refused_by_the_database(graph: Graph) -> None:
+    graph.write("CREATE (:Firm:Entity {id: $id, name: 'A'})", {"id": "firm:dup"})
+    with pytest.raises(Exception) as err:
+        graph.write("CREATE (:Firm:Entity {id: $id, name: 'B'})", {"id": "firm:dup"})
+    cause = err.value.__cause__ or err.value
+    assert isinstance(cause, ConstraintError) or "already exists" in str(err.value)
+    rows = graph.read("MATCH (f:Firm {id: $id}) RETURN count(f) AS n", {"id": "firm:dup"})
+    assert rows == [{"n": 1}]
+
+
+def test_fulltext_index_finds_names_and_aliases(graph: Graph) -> None:
+    graph.write("CREATE (:Firm:Entity {id: 'firm:tsmc', name: 'TSMC', "
+                "aliases: ['Taiwan Semiconductor Manufacturing Company']})")
+    graph.write("CALL db.awaitIndexes(60)")
+    rows = graph.read("CALL db.index.fulltext.queryNodes($index, $q) YIELD node "
+                      "RETURN node.id AS id", {"index": FULLTEXT_INDEX, "q": "semiconductor"})
+    assert rows == [{"id": "firm:tsmc"}]
