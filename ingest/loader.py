@@ -1,20 +1,26 @@
 """Batched, idempotent writes: ``UNWIND $rows MERGE`` on the constrained ``id``.
 
 One transaction per batch (rolled back whole on error); labels and relationship types
-come from the schema registry, values only as parameters. Provenance merges: a fact seen
-again from another source keeps both sources.
+come from the schema registry, values only as parameters; the Cypher is in
+``merge_nodes.cypher`` / ``merge_rels.cypher``. Provenance merges: a fact seen again from
+another source keeps both sources (and a node keeps every alias).
+
+The merge query itself counts, per batch, the rows that created, changed or merely
+confirmed what was stored (it compares the incoming properties with the stored ones before
+setting them), so the summary needs no second read. Records are buffered per label or type
+up to one batch, so memory stays bounded whatever the size of the input.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any, TypeVar
 
-from graph.db import Graph
-from graph.schema import ENTITY_LABEL, SCHEMA
-from ingest.records import NodeRecord, RelRecord
+from graph.db import Graph, cypher
+from graph.schema import SCHEMA
+from ingest.records import NodeRecord, Rejection, RelRecord
 
 T = TypeVar("T")
 
@@ -27,37 +33,138 @@ def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
         yield chunk
 
 
+@dataclass
+class Counts:
+    """What a load did to one label or relationship type."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    #: records that passed validation (counted by dry runs, which write nothing)
+    valid: int = 0
+
+    def add(self, other: Counts) -> None:
+        self.created += other.created
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.rejected += other.rejected
+        self.valid += other.valid
+
+    @property
+    def written(self) -> int:
+        return self.created + self.updated + self.unchanged
+
+    def as_dict(self) -> dict[str, int]:
+        out = {"created": self.created, "updated": self.updated,
+               "unchanged": self.unchanged, "rejected": self.rejected}
+        if self.valid:
+            out["valid"] = self.valid
+        return out
+
+
+@dataclass
+class LoadSummary:
+    """Created / updated / unchanged / rejected per label and per relationship type, and
+    the rejections themselves.
+
+    Unpacks like the ``(nodes written, relationships written)`` tuple that
+    ``load_records`` used to return.
+    """
+
+    nodes: dict[str, Counts] = field(default_factory=dict)
+    rels: dict[str, Counts] = field(default_factory=dict)
+    rejections: list[Rejection] = field(default_factory=list)
+    dry_run: bool = False
+    #: True when the run stopped before writing (``--strict`` with rejections)
+    aborted: bool = False
+
+    def node(self, label: str) -> Counts:
+        return self.nodes.setdefault(label, Counts())
+
+    def rel(self, rel_type: str) -> Counts:
+        return self.rels.setdefault(rel_type, Counts())
+
+    @property
+    def nodes_written(self) -> int:
+        return sum(c.written for c in self.nodes.values())
+
+    @property
+    def rels_written(self) -> int:
+        return sum(c.written for c in self.rels.values())
+
+    @property
+    def errors(self) -> list[Rejection]:
+        return [r for r in self.rejections if r.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Rejection]:
+        return [r for r in self.rejections if r.severity != "error"]
+
+    def __iter__(self) -> Iterator[int]:
+        yield self.nodes_written
+        yield self.rels_written
+
+    def __getitem__(self, i: int) -> int:
+        return (self.nodes_written, self.rels_written)[i]
+
+    def count_rejection(self, rej: Rejection) -> None:
+        """Record a rejection and count it under its label or type."""
+        self.rejections.append(rej)
+        if rej.severity != "error":
+            return
+        key = rej.label or "(unparsed)"
+        if key in SCHEMA.rel_types:
+            self.rel(key).rejected += 1
+        else:
+            self.node(key).rejected += 1
+
+    def merge(self, other: LoadSummary) -> LoadSummary:
+        for k, c in other.nodes.items():
+            self.node(k).add(c)
+        for k, c in other.rels.items():
+            self.rel(k).add(c)
+        self.rejections.extend(other.rejections)
+        self.aborted = self.aborted or other.aborted
+        return self
+
+    def totals(self) -> dict[str, dict[str, int]]:
+        out = {}
+        for name, table in (("nodes", self.nodes), ("relationships", self.rels)):
+            total = Counts()
+            for c in table.values():
+                total.add(c)
+            out[name] = total.as_dict()
+        return out
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "dry_run": self.dry_run,
+            "aborted": self.aborted,
+            "nodes": {k: c.as_dict() for k, c in sorted(self.nodes.items())},
+            "relationships": {k: c.as_dict() for k, c in sorted(self.rels.items())},
+            "totals": self.totals(),
+            "rejected": len(self.errors),
+            "warnings": len(self.warnings),
+        }
+
+
 def node_query(label: str) -> str:
-    label = SCHEMA.label(label)
-    return (
-        "UNWIND $rows AS row\n"
-        f"MERGE (n:{label} {{id: row.id}})\n"
-        f"SET n:{ENTITY_LABEL}\n"
-        "WITH n, row, coalesce(n.sources, []) AS old\n"
-        "SET n += row.props\n"
-        "SET n.sources = CASE WHEN row.sources IS NULL THEN n.sources\n"
-        "  ELSE old + [s IN row.sources WHERE NOT s IN old] END"
-    )
+    return cypher(__file__, "merge_nodes").replace("{{label}}", SCHEMA.label(label))
 
 
 def rel_query(rel_type: str) -> str:
     rel = SCHEMA.rel_types[SCHEMA.rel_type(rel_type)]
-    key = ", ".join(f"{k}: coalesce(row.key.{k}, '')" for k in rel.merge_key)
-    key_map = f" {{{key}}}" if key else ""
-    return (
-        "UNWIND $rows AS row\n"
-        f"MATCH (a:{ENTITY_LABEL} {{id: row.source}})\n"
-        f"MATCH (b:{ENTITY_LABEL} {{id: row.target}})\n"
-        f"MERGE (a)-[r:{rel.name}{key_map}]->(b)\n"
-        "WITH r, row, coalesce(r.sources, []) AS old\n"
-        "SET r += row.props\n"
-        "SET r.sources = old + [s IN coalesce(row.sources, []) WHERE NOT s IN old]"
-    )
+    key = "".join(f"coalesce(o.{k}, '') = row.key.{k} AND " for k in rel.merge_key)
+    return (cypher(__file__, "merge_rels").replace("{{type}}", rel.name)
+            .replace("{{key}}", key))
 
 
 def node_row(rec: NodeRecord) -> dict[str, Any]:
-    props = {k: v for k, v in rec.props.items() if k not in {"id", "sources"} and v is not None}
-    return {"id": rec.id, "props": props, "sources": rec.props.get("sources")}
+    props = {k: v for k, v in rec.props.items()
+             if k not in {"id", "sources", "aliases"} and v is not None}
+    return {"id": rec.id, "props": props, "sources": list(rec.props.get("sources") or []),
+            "aliases": list(rec.props.get("aliases") or [])}
 
 
 def rel_row(rec: RelRecord) -> dict[str, Any]:
@@ -66,45 +173,145 @@ def rel_row(rec: RelRecord) -> dict[str, Any]:
     for k in rel.merge_key:
         props.setdefault(k, "")
     return {"source": rec.source, "target": rec.target, "props": props,
-            "sources": rec.props.get("sources") or [],
+            "since": rec.props.get("since"),
+            "sources": list(rec.props.get("sources") or []),
             "key": {k: rec.props.get(k) or "" for k in rel.merge_key}}
+
+
+def _union(a: list[Any], b: list[Any]) -> list[Any]:
+    return a + [x for x in b if x not in a]
+
+
+def _dedupe(rows: list[dict[str, Any]], key: Callable[[dict[str, Any]], Any],
+            lists: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Fold rows with the same key (consistent duplicates of a load) into one, so a batch
+    never merges the same node or relationship twice."""
+    out: dict[Any, dict[str, Any]] = {}
+    for row in rows:
+        k = key(row)
+        if k not in out:
+            out[k] = row
+            continue
+        first = out[k]
+        first["props"] = {**first["props"], **row["props"]}
+        for name in lists:
+            first[name] = _union(first[name], row[name])
+    return list(out.values())
+
+
+class Writer:
+    """Buffers records per label / type and writes full batches, one transaction each.
+
+    ``on_batch(kind, n)`` is called after each committed batch (progress bars).
+    """
+
+    def __init__(self, graph: Graph, summary: LoadSummary, batch_size: int = DEFAULT_BATCH,
+                 on_batch: Callable[[str, int], None] | None = None) -> None:
+        if batch_size < 1:
+            raise ValueError("batch size must be at least 1")
+        self.graph = graph
+        self.summary = summary
+        self.batch_size = batch_size
+        self.on_batch = on_batch
+        self._nodes: dict[str, list[dict[str, Any]]] = {}
+        self._rels: dict[str, list[dict[str, Any]]] = {}
+
+    def add_node(self, rec: NodeRecord) -> None:
+        buf = self._nodes.setdefault(rec.label, [])
+        buf.append(node_row(rec))
+        if len(buf) >= self.batch_size:
+            self._flush_nodes(rec.label)
+
+    def add_rel(self, rec: RelRecord) -> None:
+        buf = self._rels.setdefault(rec.type, [])
+        buf.append(rel_row(rec))
+        if len(buf) >= self.batch_size:
+            self._flush_rels(rec.type)
+
+    def flush(self) -> None:
+        for label in list(self._nodes):
+            self._flush_nodes(label)
+        for rel_type in list(self._rels):
+            self._flush_rels(rel_type)
+
+    def _run(self, query: str, rows: list[dict[str, Any]]) -> dict[str, int]:
+        out = self.graph.write(query, {"rows": rows}, timeout=0)
+        return out[0] if out else {"written": 0, "created": 0, "updated": 0, "unchanged": 0}
+
+    def _flush_nodes(self, label: str) -> None:
+        rows = self._nodes.pop(label, [])
+        if not rows:
+            return
+        n = len(rows)
+        rows = _dedupe(rows, lambda r: r["id"], ("sources", "aliases"))
+        res = self._run(node_query(label), rows)
+        c = self.summary.node(label)
+        c.created += res["created"]
+        c.updated += res["updated"]
+        c.unchanged += res["unchanged"] + (n - len(rows))
+        if self.on_batch:
+            self.on_batch("node", n)
+
+    def _flush_rels(self, rel_type: str) -> None:
+        rows = self._rels.pop(rel_type, [])
+        if not rows:
+            return
+        n = len(rows)
+        rows = _dedupe(rows, lambda r: (r["source"], r["target"], r["since"],
+                                        tuple(sorted(r["key"].items()))), ("sources",))
+        res = self._run(rel_query(rel_type), rows)
+        c = self.summary.rel(rel_type)
+        c.created += res["created"]
+        c.updated += res["updated"]
+        c.unchanged += res["unchanged"] + (n - len(rows))
+        missing = len(rows) - res["written"]
+        if missing:
+            c.rejected += missing
+            self.summary.rejections.append(Rejection(
+                None, None, f"{missing} {rel_type} relationship(s) not written: an endpoint "
+                            "disappeared from the database during the load", label=rel_type))
+        if self.on_batch:
+            self.on_batch("rel", n)
 
 
 def write_nodes(graph: Graph, records: Iterable[NodeRecord],
                 batch_size: int = DEFAULT_BATCH) -> int:
     """Write node records grouped by label, one transaction per batch."""
-    by_label: dict[str, list[NodeRecord]] = defaultdict(list)
+    summary = LoadSummary()
+    w = Writer(graph, summary, batch_size)
     for rec in records:
-        by_label[rec.label].append(rec)
-    n = 0
-    for label, recs in by_label.items():
-        query = node_query(label)
-        for chunk in batched(recs, batch_size):
-            graph.write(query, {"rows": [node_row(r) for r in chunk]}, timeout=0)
-            n += len(chunk)
-    return n
+        w.add_node(rec)
+    w.flush()
+    return summary.nodes_written
 
 
 def write_rels(graph: Graph, records: Iterable[RelRecord],
                batch_size: int = DEFAULT_BATCH) -> int:
     """Write relationship records grouped by type, one transaction per batch."""
-    by_type: dict[str, list[RelRecord]] = defaultdict(list)
+    summary = LoadSummary()
+    w = Writer(graph, summary, batch_size)
     for rec in records:
-        by_type[rec.type].append(rec)
-    n = 0
-    for rel_type, recs in by_type.items():
-        query = rel_query(rel_type)
-        for chunk in batched(recs, batch_size):
-            graph.write(query, {"rows": [rel_row(r) for r in chunk]}, timeout=0)
-            n += len(chunk)
-    return n
+        w.add_rel(rec)
+    w.flush()
+    return summary.rels_written
 
 
 def load_records(graph: Graph, nodes: Iterable[NodeRecord], rels: Iterable[RelRecord],
-                 batch_size: int = DEFAULT_BATCH) -> tuple[int, int]:
+                 batch_size: int = DEFAULT_BATCH,
+                 on_batch: Callable[[str, int], None] | None = None) -> LoadSummary:
     """Write already-validated records: nodes first, then relationships.
 
-    Returns (nodes written, relationships written). Validation (ingest.validate) is the
-    caller's job; this function trusts its input.
+    Returns a ``LoadSummary`` (created / updated / unchanged per label and type) that also
+    unpacks as ``(nodes written, relationships written)``. Validation (ingest.validate,
+    run by ingest.pipeline) is the caller's job; this function trusts its input. Both
+    iterables are consumed once, streaming.
     """
-    return write_nodes(graph, nodes, batch_size), write_rels(graph, rels, batch_size)
+    summary = LoadSummary()
+    w = Writer(graph, summary, batch_size, on_batch)
+    for node in nodes:
+        w.add_node(node)
+    w.flush()
+    for rel in rels:
+        w.add_rel(rel)
+    w.flush()
+    return summary

@@ -1,0 +1,156 @@
+"""APOC's JSON-lines interchange format, in and out (``apoc.export.json.all`` layout).
+
+    {"type":"node","id":"firm:nvidia","labels":["Entity","Firm"],"properties":{...}}
+    {"type":"relationship","id":"...","label":"DESIGNS","start":{"id":"firm:nvidia",
+     "labels":[...]},"end":{"id":"chip:...","labels":[...]},"properties":{...}}
+
+APOC writes a node's *internal* id in ``id``; our nodes carry their own ``id`` property,
+which is the key. On import the APOC id of each node is mapped to its ``properties.id``
+(only where they differ, so an export of ours costs no memory), and relationships are
+attached through that map. On export the APOC id *is* our id, so the file imports into any
+Neo4j with APOC and back into stackgraph alike. Dates are written as ISO strings (APOC
+does the same); on import the schema's declared property types turn them back into dates.
+Both directions stream: neither holds the graph in memory.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+from neo4j import ManagedTransaction
+
+from graph.db import Graph, cypher
+from graph.schema import ENTITY_LABEL, SCHEMA
+from ingest.curated import display_path
+from ingest.records import NodeRecord, Origin, Rejection, RelRecord
+from ingest.validate import file_rejection
+
+Item = NodeRecord | RelRecord | Rejection
+
+
+def is_apoc_file(path: Path) -> bool:
+    return path.is_file() and path.suffix.lower() in {".jsonl", ".json", ".ndjson"}
+
+
+def _lines(path: Path) -> Iterator[tuple[int, Any] | Rejection]:
+    """(line, parsed object) per non-blank line, or a rejection naming the line."""
+    name = display_path(path)
+    with path.open("rb") as fh:
+        for no, raw in enumerate(fh, start=1):
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                yield file_rejection(Origin(name, no), f"bad encoding: byte "
+                                     f"0x{raw[exc.start]:02x} is not UTF-8", "encoding")
+                continue
+            if not text.strip():
+                continue
+            try:
+                yield no, json.loads(text)
+            except json.JSONDecodeError as exc:
+                yield file_rejection(Origin(name, no), f"malformed JSON: {exc.msg} (column "
+                                     f"{exc.colno}); expected one JSON object per line",
+                                     "json")
+
+
+def _id_map(path: Path) -> dict[str, str]:
+    """APOC id -> our id, for the nodes where the two differ."""
+    out: dict[str, str] = {}
+    for entry in _lines(path):
+        if isinstance(entry, Rejection):
+            continue
+        _, obj = entry
+        if isinstance(obj, dict) and obj.get("type") == "node":
+            ours = (obj.get("properties") or {}).get("id")
+            theirs = str(obj.get("id"))
+            if isinstance(ours, str) and ours != theirs:
+                out[theirs] = ours
+    return out
+
+
+def _label(labels: Any) -> str | None:
+    found = [lab for lab in (labels or []) if lab in SCHEMA.labels]
+    return found[0] if len(found) == 1 else None
+
+
+class ApocReader:
+    """A re-readable source over one APOC JSON-lines file (see ingest.pipeline)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.name = display_path(path)
+        self._ids: dict[str, str] | None = None
+
+    def __call__(self) -> Iterator[Item]:
+        if self._ids is None:
+            self._ids = _id_map(self.path)
+        ids = self._ids
+        for entry in _lines(self.path):
+            if isinstance(entry, Rejection):
+                yield entry
+                continue
+            no, obj = entry
+            origin = Origin(self.name, no)
+            if not isinstance(obj, dict) or obj.get("type") not in {"node", "relationship"}:
+                yield file_rejection(origin, "expected an object with type node or "
+                                             "relationship", "type")
+                continue
+            props = dict(obj.get("properties") or {})
+            if obj["type"] == "node":
+                label = _label(obj.get("labels"))
+                if label is None:
+                    yield Rejection(origin, "labels", f"labels {obj.get('labels')!r}: expected "
+                                    f"{ENTITY_LABEL} and exactly one of "
+                                    f"{', '.join(sorted(SCHEMA.labels))}", obj)
+                    continue
+                node_id = props.pop("id", None)
+                yield NodeRecord(label, node_id, props, origin)
+            else:
+                start = str((obj.get("start") or {}).get("id"))
+                end = str((obj.get("end") or {}).get("id"))
+                yield RelRecord(str(obj.get("label")), ids.get(start, start),
+                                ids.get(end, end), props, origin)
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "iso_format"):
+        return value.iso_format()
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _dump(obj: dict[str, Any]) -> str:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def export_graph(graph: Graph, out: TextIO) -> tuple[int, int]:
+    """Write every node, then every relationship, as APOC JSON lines; returns the counts.
+    Rows stream from the server to the file: the graph is never held in memory."""
+    def nodes(tx: ManagedTransaction) -> int:
+        n = 0
+        for rec in tx.run(cypher(__file__, "export_nodes")):
+            props = {k: _plain(v) for k, v in rec["props"].items()}
+            out.write(_dump({"type": "node", "id": rec["id"], "labels": sorted(rec["labels"]),
+                             "properties": props}))
+            n += 1
+        return n
+
+    def rels(tx: ManagedTransaction) -> int:
+        n = 0
+        for rec in tx.run(cypher(__file__, "export_rels")):
+            props = {k: _plain(v) for k, v in rec["props"].items()}
+            out.write(_dump({"type": "relationship", "id": rec["rid"], "label": rec["type"],
+                             "start": {"id": rec["start"], "labels": sorted(rec["slabels"])},
+                             "end": {"id": rec["end"], "labels": sorted(rec["elabels"])},
+                             "properties": props}))
+            n += 1
+        return n
+
+    return graph.execute_read(nodes), graph.execute_read(rels)

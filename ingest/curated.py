@@ -1,0 +1,213 @@
+"""Reader of the curated YAML format (data/README.md), with the line of every field.
+
+The YAML is *composed* (not just loaded) so each record and each of its keys keeps the
+line it was written on; a rejection can then say ``data/firms/x.yaml:42 field 'share'``.
+A file that is not UTF-8 or not valid YAML becomes one rejection (with the line of the
+error) and the other files still load. The file's structure (three lists: sources, nodes,
+relationships) is checked with pydantic; each record's content is checked later against
+the schema (ingest.validate).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from ingest.records import NodeRecord, Origin, Rejection, RelRecord
+from ingest.validate import file_rejection
+
+Item = NodeRecord | RelRecord | Rejection
+
+#: folders of data/ that are not curated graph data
+SKIP_DIRS = frozenset({"scenarios"})
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+class CuratedFile(BaseModel):
+    """The top level of a curated file: three lists of mappings, nothing else."""
+
+    model_config = ConfigDict(extra="forbid")
+    sources: list[dict[str, Any]] = []
+    nodes: list[dict[str, Any]] = []
+    relationships: list[dict[str, Any]] = []
+
+
+def display_path(path: Path) -> str:
+    """A path as shown in messages: relative to the working directory when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def yaml_files(paths: Iterable[Path]) -> list[Path]:
+    """The YAML files of the given paths; directories recurse, skipping data/scenarios/."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            for f in sorted(path.rglob("*")):
+                rel = f.relative_to(path).parts
+                if f.is_file() and f.suffix in YAML_SUFFIXES and not SKIP_DIRS & set(rel[:-1]):
+                    out.append(f)
+        else:
+            out.append(path)
+    return out
+
+
+class YamlDoc:
+    """A parsed YAML document: the Python data and the composed node tree (for lines)."""
+
+    def __init__(self, data: Any, node: yaml.Node | None, file: str) -> None:
+        self.data = data
+        self.node = node
+        self.file = file
+
+    def section(self, key: str) -> yaml.Node | None:
+        if isinstance(self.node, yaml.MappingNode):
+            for k, v in self.node.value:
+                if k.value == key:
+                    return v
+        return None
+
+    def key_line(self, key: str) -> int | None:
+        if isinstance(self.node, yaml.MappingNode):
+            for k, _ in self.node.value:
+                if k.value == key:
+                    return int(k.start_mark.line) + 1
+        return None
+
+
+def read_yaml(path: Path) -> YamlDoc | Rejection:
+    """Decode and parse one YAML file, or say where it is broken."""
+    name = display_path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return file_rejection(Origin(name), f"cannot read the file: {exc.strerror}")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        return file_rejection(Origin(name, line), f"bad encoding: byte 0x{raw[exc.start]:02x} "
+                                                  "is not UTF-8; expected a UTF-8 text file",
+                              "encoding")
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        at = int(mark.line) + 1 if mark else None
+        return file_rejection(Origin(name, at), f"malformed YAML: {exc.problem or exc}",
+                              "yaml")
+    except yaml.YAMLError as exc:
+        return file_rejection(Origin(name), f"malformed YAML: {exc}", "yaml")
+    finally:
+        loader.dispose()
+    return YamlDoc(data, node, name)
+
+
+def _fields(node: yaml.MappingNode) -> tuple[dict[str, int], str | None]:
+    """Line of each key of a mapping; and the first key given twice, if any."""
+    lines: dict[str, int] = {}
+    dup = None
+    for k, _ in node.value:
+        key = str(k.value)
+        if key in lines and dup is None:
+            dup = key
+        lines.setdefault(key, int(k.start_mark.line) + 1)
+    return lines, dup
+
+
+def _items(doc: YamlDoc, section: str) -> Iterator[tuple[dict[str, Any], Origin] | Rejection]:
+    seq = doc.section(section)
+    values = doc.data.get(section) or []
+    if not isinstance(seq, yaml.SequenceNode):
+        return
+    for node, value in zip(seq.value, values, strict=False):
+        line = int(node.start_mark.line) + 1
+        if not isinstance(node, yaml.MappingNode) or not isinstance(value, dict):
+            yield file_rejection(Origin(doc.file, line),
+                                 f"an entry of '{section}' is not a mapping: expected "
+                                 "`key: value` lines")
+            continue
+        lines, dup = _fields(node)
+        origin = Origin(doc.file, line, lines)
+        if dup:
+            yield Rejection(origin.at(dup), dup, f"key {dup!r} is given twice in one record",
+                            {str(k): str(v) for k, v in value.items()})
+            continue
+        yield dict(value), origin
+
+
+def read_curated_file(path: Path) -> Iterator[Item]:
+    """The records of one curated YAML file (or of the country-groups file)."""
+    doc = read_yaml(path)
+    if isinstance(doc, Rejection):
+        yield doc
+        return
+    if doc.data is None:
+        return
+    if isinstance(doc.data, dict) and "groups" in doc.data:
+        from ingest.countries import read_country_groups
+
+        yield from read_country_groups(doc)
+        return
+    if not isinstance(doc.data, dict):
+        yield file_rejection(Origin(doc.file, 1), "expected a mapping with sources, nodes "
+                                                  "and relationships")
+        return
+    try:
+        CuratedFile.model_validate(doc.data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        key = str(err["loc"][0]) if err["loc"] else None
+        line = doc.key_line(key) if key else None
+        msg = ("unknown section: expected only sources, nodes, relationships"
+               if err["type"] == "extra_forbidden" else err["msg"])
+        yield file_rejection(Origin(doc.file, line), f"{key}: {msg}", key)
+        return
+    for entry in _items(doc, "sources"):
+        if isinstance(entry, Rejection):
+            yield entry.__class__(**{**entry.__dict__, "label": "Source"})
+            continue
+        d, origin = entry
+        d.pop("label", None)
+        yield NodeRecord("Source", d.pop("id", None), d, origin)
+    for entry in _items(doc, "nodes"):
+        if isinstance(entry, Rejection):
+            yield entry
+            continue
+        d, origin = entry
+        label = d.pop("label", None)
+        if not isinstance(label, str):
+            yield Rejection(origin.at("label"), "label", "missing label: expected one of the "
+                            "labels of graph/schema.yaml", {str(k): str(v) for k, v in d.items()})
+            continue
+        yield NodeRecord(label, d.pop("id", None), d, origin)
+    for entry in _items(doc, "relationships"):
+        if isinstance(entry, Rejection):
+            yield entry
+            continue
+        d, origin = entry
+        rtype = d.pop("type", None)
+        if not isinstance(rtype, str):
+            yield Rejection(origin.at("type"), "type", "missing type: expected one of the "
+                            "relationship types of graph/schema.yaml",
+                            {str(k): str(v) for k, v in d.items()})
+            continue
+        src, dst = d.pop("from", None), d.pop("to", None)
+        yield RelRecord(rtype, src, dst, d, origin)
+
+
+def read_curated(paths: Iterable[Path]) -> list[Item]:
+    """Every record of the curated files under ``paths`` (held in memory: curated data is
+    small, and the load reads it several times)."""
+    items: list[Item] = []
+    for f in yaml_files(paths):
+        items.extend(read_curated_file(f))
+    return items

@@ -1,0 +1,177 @@
+"""One load: read, validate everything, then write in batches.
+
+A load takes a *source*: a function that returns a fresh iterator over the records (and
+reader rejections) of the input each time it is called. The input is read several times
+instead of being held in memory, so a file of millions of records loads in bounded memory:
+
+1. validate each record on its own and note the ids it refers to;
+2. one batched lookup of the referenced ids that the load does not define;
+3. nodes: are their sources defined?  4. relationships: sources and endpoints;
+   — with ``strict`` any rejection stops here, before anything is written;
+   — with ``dry_run`` the run stops here too and reports what it would do;
+5. write the nodes, then 6. the relationships, in batches (one transaction each).
+
+Readers are deterministic, so the n-th item is the same record in every pass: rejected
+items are remembered by their position.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from graph.db import Graph
+from ingest.loader import DEFAULT_BATCH, LoadSummary, Writer
+from ingest.records import NodeRecord, Rejection, RelRecord
+from ingest.validate import Validator
+
+Item = NodeRecord | RelRecord | Rejection
+Source = Callable[[], Iterable[Item]]
+
+
+def chain_sources(*sources: Source) -> Source:
+    """One source reading several in order."""
+    def read() -> Iterator[Item]:
+        for src in sources:
+            yield from src()
+    return read
+
+
+def list_source(items: list[Item]) -> Source:
+    """A source over records already in memory (small inputs: curated YAML, ETO, Epoch)."""
+    return lambda: iter(items)
+
+
+class _Progress:
+    """A rich progress bar on a terminal, nothing otherwise."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self._bar: Any = None
+        self._tasks: dict[str, Any] = {}
+
+    @contextmanager
+    def running(self) -> Iterator[_Progress]:
+        if not self.enabled:
+            yield self
+            return
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
+        with Progress(TextColumn("{task.description:<24}"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), console=Console(stderr=True),
+                      transient=False) as bar:
+            self._bar = bar
+            yield self
+        self._bar = None
+
+    def task(self, name: str, total: int | None) -> None:
+        if self._bar is not None:
+            self._tasks[name] = self._bar.add_task(name, total=total)
+
+    def advance(self, name: str, n: int = 1) -> None:
+        if self._bar is not None and name in self._tasks:
+            self._bar.advance(self._tasks[name], n)
+
+
+def run_load(graph: Graph | None, source: Source, *, batch_size: int = DEFAULT_BATCH,
+             dry_run: bool = False, strict: bool = False, progress: bool | None = None,
+             summary: LoadSummary | None = None) -> LoadSummary:
+    """Validate every record of ``source`` against the schema and the database, then write
+    the valid ones (unless ``dry_run``, or ``strict`` and something was rejected).
+
+    ``graph`` may be None only for a dry run without a database (ids are then checked
+    against the load alone).
+    """
+    summary = summary or LoadSummary()
+    summary.dry_run = dry_run
+    if progress is None:
+        progress = sys.stderr.isatty()
+    v = Validator()
+    rejected: set[int] = set()
+    n_nodes = n_rels = 0
+    bar = _Progress(bool(progress))
+    with bar.running():
+        bar.task("validating", None)
+        # 1. each record on its own
+        for seq, item in enumerate(source()):
+            if isinstance(item, Rejection):
+                summary.count_rejection(item)
+                continue
+            out: Any
+            if isinstance(item, NodeRecord):
+                n_nodes += 1
+                out = v.observe_node(item)
+            else:
+                n_rels += 1
+                out = v.observe_rel(item)
+            if isinstance(out, Rejection):
+                rejected.add(seq)
+                summary.count_rejection(out)
+            bar.advance("validating")
+        # 2. what the database holds
+        v.lookup(graph)
+        # 3. nodes: sources defined
+        for seq, item in enumerate(source()):
+            if isinstance(item, NodeRecord) and seq not in rejected:
+                node = v.shape_node(item)
+                assert isinstance(node, NodeRecord)
+                rej = v.final_node(node)
+                if rej:
+                    rejected.add(seq)
+                    summary.count_rejection(rej)
+        v.close_nodes()
+        # 4. relationships: endpoints and sources
+        for seq, item in enumerate(source()):
+            if isinstance(item, RelRecord) and seq not in rejected:
+                rel = v.shape_rel(item)
+                assert isinstance(rel, RelRecord)
+                rej = v.final_rel(rel)
+                if rej:
+                    rejected.add(seq)
+                    summary.count_rejection(rej)
+        if dry_run or graph is None or (strict and summary.errors):
+            summary.aborted = bool(strict and summary.errors)
+            _dry_counts(summary, source, rejected, v)
+            return summary
+        bar.task("writing nodes", n_nodes)
+        bar.task("writing relationships", n_rels)
+        writer = Writer(graph, summary, batch_size,
+                        on_batch=lambda kind, n: bar.advance(
+                            "writing nodes" if kind == "node" else "writing relationships", n))
+        # 5. nodes
+        for seq, item in enumerate(source()):
+            if isinstance(item, NodeRecord) and seq not in rejected:
+                node = v.shape_node(item)
+                assert isinstance(node, NodeRecord)
+                writer.add_node(node)
+        writer.flush()
+        # 6. relationships
+        for seq, item in enumerate(source()):
+            if isinstance(item, RelRecord) and seq not in rejected:
+                rel = v.shape_rel(item)
+                assert isinstance(rel, RelRecord)
+                writer.add_rel(rel)
+        writer.flush()
+    return summary
+
+
+def _dry_counts(summary: LoadSummary, source: Source, rejected: set[int],
+                v: Validator) -> None:
+    """For a dry run (or a strict run that stopped): how many records per label and type
+    passed validation and would be written (``valid``); nothing is created or updated."""
+    for seq, item in enumerate(source()):
+        if seq in rejected or isinstance(item, Rejection):
+            continue
+        if isinstance(item, NodeRecord):
+            summary.node(item.label).valid += 1
+        else:
+            summary.rel(item.type).valid += 1

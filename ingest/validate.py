@@ -1,0 +1,274 @@
+"""Validation of node and relationship records against the schema (graph/schema.yaml).
+
+Validation runs in stages because a record can only be judged whole once the entire load
+has been seen: a relationship may name a node defined in a later file, a node may cite a
+Source defined elsewhere, and either may refer to what is already in the database.
+
+1. ``observe_node`` / ``observe_rel`` (first pass over the input): the record's own shape —
+   declared label or type, id pattern, required properties, property types, enums, ranges,
+   dates, non-empty ``sources`` — and duplicates inside the load (a repeated node or
+   relationship merges when consistent; conflicting values reject the later copy, naming
+   both places). Ids the relationships and sources refer to are collected.
+2. ``lookup`` asks Neo4j, in one batched query per 10,000 ids, which of the referenced ids
+   not defined in the load already exist and with which label.
+3. ``final_node`` (second pass): every source a node cites is defined.
+4. ``final_rel`` (third pass): every source is defined; both endpoints exist, were not
+   rejected themselves, and have labels the type allows.
+
+Each check returns the cleaned record (values coerced to the schema's types) or a
+``Rejection`` with file, line, field and what was expected. Only ids, labels and small
+fingerprints are kept between passes, so memory stays proportional to the number of ids.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from graph.db import Graph, cypher
+from graph.schema import SCHEMA, Label, Property, Schema
+from ingest.records import NodeRecord, Origin, Rejection, RelRecord
+
+#: list properties that merge by union instead of conflicting
+UNION_PROPS = frozenset({"sources", "aliases"})
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9._:+-]*$")
+LOOKUP_CHUNK = 10_000
+
+
+def record_dict(rec: NodeRecord | RelRecord) -> dict[str, Any]:
+    """The record as plain JSON-able data (for the rejects file)."""
+    if isinstance(rec, NodeRecord):
+        out: dict[str, Any] = {"label": rec.label, "id": rec.id}
+    else:
+        out = {"type": rec.type, "from": rec.source, "to": rec.target}
+    for k, v in rec.props.items():
+        out[k] = v.isoformat() if isinstance(v, dt.date) else v
+    return out
+
+
+def _reject(rec: NodeRecord | RelRecord, fld: str | None, message: str) -> Rejection:
+    origin = rec.origin.at(fld) if rec.origin else None
+    label = rec.label if isinstance(rec, NodeRecord) else rec.type
+    return Rejection(origin, fld, message, record_dict(rec), label=label)
+
+
+def _fingerprint(props: dict[str, Any]) -> dict[str, int]:
+    return {k: hash(repr(v)) for k, v in props.items() if k not in UNION_PROPS}
+
+
+def _conflict(old: dict[str, int], new: dict[str, int]) -> str | None:
+    for k, h in new.items():
+        if k in old and old[k] != h:
+            return k
+    return None
+
+
+def coerce_props(props: dict[str, Any], declared: dict[str, Property], what: str,
+                 ) -> tuple[dict[str, Any], tuple[str, str] | None]:
+    """Coerce every value; returns (clean props, None) or (partial, (field, message))."""
+    clean: dict[str, Any] = {}
+    for name, value in props.items():
+        if value is None or value == "" or value == []:
+            continue  # left empty: not reported, never guessed
+        prop = declared.get(name)
+        if prop is None:
+            return clean, (name, f"unknown property {name!r} for {what}; expected one of: "
+                                 f"{', '.join(sorted(declared))}")
+        try:
+            clean[name] = prop.coerce(value)
+        except ValueError as exc:
+            return clean, (name, str(exc))
+    for name, prop in declared.items():
+        if prop.required and name not in clean and name not in {"id", "name"}:
+            return clean, (name, f"missing required property {name!r} for {what}")
+    return clean, None
+
+
+@dataclass
+class Validator:
+    """Judges the records of one load; see the module docstring for the stages."""
+
+    schema: Schema = SCHEMA
+    #: id -> label of every node of the load that passed its own checks
+    node_ids: dict[str, str] = field(default_factory=dict)
+    #: id -> why, for nodes rejected (a relationship to them is rejected too)
+    failed_nodes: dict[str, str] = field(default_factory=dict)
+    #: id -> label of referenced ids found in the database
+    db_labels: dict[str, str] = field(default_factory=dict)
+    _referenced: set[str] = field(default_factory=set)
+    _node_fp: dict[str, tuple[str, dict[str, int]]] = field(default_factory=dict)
+    _rel_fp: dict[tuple[Any, ...], tuple[str, dict[str, int]]] = field(default_factory=dict)
+    _final_ok: set[str] = field(default_factory=set)
+    _final_failed: dict[str, str] = field(default_factory=dict)
+
+    # -- stage 1: the record itself ---------------------------------------------------
+    def shape_node(self, rec: NodeRecord) -> NodeRecord | Rejection:
+        """Check a node on its own; return it with coerced properties, or a rejection."""
+        if rec.label not in self.schema.labels:
+            return _reject(rec, "label", f"unknown label {rec.label!r}; expected one of: "
+                                         f"{', '.join(sorted(self.schema.labels))}")
+        label: Label = self.schema.labels[rec.label]
+        if not isinstance(rec.id, str) or not rec.id:
+            return _reject(rec, "id", "missing id")
+        if not label.matches_id(rec.id) or (
+                label.id_prefix and not _SLUG.match(rec.id[len(label.id_prefix):])):
+            expected = (f"a lowercase slug starting with {label.id_prefix!r}" if label.id_prefix
+                        else f"an id matching {label.id_pattern}")
+            return _reject(rec, "id", f"bad id {rec.id!r} for {rec.label}: expected {expected}")
+        props = dict(rec.props)
+        props.pop("id", None)
+        if rec.label == "Source" and not props.get("name") and props.get("title"):
+            props["name"] = props["title"]
+        declared = self.schema.node_properties[rec.label]
+        clean, err = coerce_props(props, declared, f"label {rec.label}")
+        if err:
+            return _reject(rec, err[0], err[1])
+        if not clean.get("name"):
+            return _reject(rec, "name", f"missing required property 'name' for {rec.label}")
+        if label.provenance and not clean.get("sources"):
+            return _reject(rec, "sources", "missing sources: every fact names at least one "
+                                           "Source id (src:...)")
+        return NodeRecord(rec.label, rec.id, clean, rec.origin)
+
+    def shape_rel(self, rec: RelRecord) -> RelRecord | Rejection:
+        """Check a relationship on its own; return it coerced, or a rejection."""
+        if rec.type not in self.schema.rel_types:
+            return _reject(rec, "type", f"unknown relationship type {rec.type!r}; expected "
+                                        f"one of: {', '.join(sorted(self.schema.rel_types))}")
+        rel = self.schema.rel_types[rec.type]
+        for fld, end in (("from", rec.source), ("to", rec.target)):
+            if not isinstance(end, str) or not end:
+                return _reject(rec, fld, f"missing '{fld}': expected a node id")
+        clean, err = coerce_props(dict(rec.props), self.schema.rel_properties[rec.type],
+                                  f"type {rec.type}")
+        if err:
+            return _reject(rec, err[0], err[1])
+        if not clean.get("sources"):
+            return _reject(rec, "sources", "missing sources: every fact names at least one "
+                                           "Source id (src:...)")
+        since, until = clean.get("since"), clean.get("until")
+        if since and until and since > until:
+            return _reject(rec, "until", f"until ({until}) is before since ({since})")
+        for fld, end, allowed in (("from", rec.source, rel.sources),
+                                  ("to", rec.target, rel.targets)):
+            guess = self.schema.label_for_id(end)
+            if guess is not None and guess not in allowed:
+                return _reject(rec, fld, f"{end!r} is a {guess}; {rec.type} goes from "
+                                         f"{'/'.join(rel.sources)} to {'/'.join(rel.targets)}")
+        return RelRecord(rec.type, rec.source, rec.target, clean, rec.origin)
+
+    def observe_node(self, rec: NodeRecord) -> NodeRecord | Rejection:
+        """Stage 1 for a node: its shape, then duplicates inside the load."""
+        out = self.shape_node(rec)
+        if isinstance(out, Rejection):
+            if rec.id not in self.node_ids and isinstance(rec.id, str):
+                self.failed_nodes.setdefault(rec.id, f"{out.origin}: {out.message}")
+            return out
+        fp = _fingerprint(out.props)
+        where = str(out.origin) if out.origin else "<input>"
+        seen = self._node_fp.get(out.id)
+        if seen is not None:
+            clash = _conflict(seen[1], fp)
+            if clash:
+                return _reject(out, clash, f"node {out.id!r} is defined again with a "
+                                           f"different {clash!r} than at {seen[0]}")
+            seen[1].update(fp)
+        else:
+            self._node_fp[out.id] = (where, fp)
+        self.node_ids[out.id] = out.label
+        self.failed_nodes.pop(out.id, None)
+        self._referenced.update(out.props.get("sources") or ())
+        return out
+
+    def observe_rel(self, rec: RelRecord) -> RelRecord | Rejection:
+        """Stage 1 for a relationship: its shape, then duplicates inside the load."""
+        out = self.shape_rel(rec)
+        if isinstance(out, Rejection):
+            return out
+        key = out.key()
+        fp = _fingerprint(out.props)
+        seen = self._rel_fp.get(key)
+        if seen is not None:
+            clash = _conflict(seen[1], fp)
+            if clash:
+                return _reject(out, clash, f"relationship {out.type} {out.source} -> "
+                                           f"{out.target} is given again with a different "
+                                           f"{clash!r} than at {seen[0]}")
+            seen[1].update(fp)
+        else:
+            self._rel_fp[key] = (str(out.origin) if out.origin else "<input>", fp)
+        self._referenced.update((out.source, out.target))
+        self._referenced.update(out.props.get("sources") or ())
+        return out
+
+    # -- stage 2: what the database already holds ---------------------------------
+    def lookup(self, graph: Graph | None) -> None:
+        """Find the referenced ids the load does not define in Neo4j, in batched queries."""
+        missing = sorted(i for i in self._referenced if i not in self.node_ids)
+        self._referenced = set()
+        if graph is None or not missing:
+            return
+        query = cypher(__file__, "lookup_ids")
+        for start in range(0, len(missing), LOOKUP_CHUNK):
+            rows = graph.read(query, {"ids": missing[start:start + LOOKUP_CHUNK]})
+            for row in rows:
+                if row["label"]:
+                    self.db_labels[row["id"]] = row["label"]
+
+    def _label_of(self, node_id: str) -> str | None:
+        return self.node_ids.get(node_id) or self.db_labels.get(node_id)
+
+    def _undefined_sources(self, sources: Iterable[str]) -> list[str]:
+        return [s for s in sources if self._label_of(s) != "Source"]
+
+    # -- stages 3 and 4: the whole load -------------------------------------------
+    def final_node(self, rec: NodeRecord) -> Rejection | None:
+        """A shape-checked node: are its sources defined?"""
+        bad = self._undefined_sources(rec.props.get("sources") or ())
+        if bad:
+            rej = _reject(rec, "sources", f"source {bad[0]!r} is not defined: expected the id "
+                                          "of a Source in this load or in the database")
+            if rec.id not in self._final_ok:
+                self._final_failed[rec.id] = f"{rej.origin}: {rej.message}"
+            return rej
+        self._final_ok.add(rec.id)
+        self._final_failed.pop(rec.id, None)
+        return None
+
+    def close_nodes(self) -> None:
+        """After the node pass: nodes that failed stage 3 no longer count as defined."""
+        for node_id, why in self._final_failed.items():
+            self.node_ids.pop(node_id, None)
+            self.failed_nodes[node_id] = why
+        self._final_failed = {}
+
+    def final_rel(self, rec: RelRecord) -> Rejection | None:
+        """A shape-checked relationship: sources defined, endpoints exist with the right
+        labels and were not rejected."""
+        rel = self.schema.rel_types[rec.type]
+        for fld, end, allowed in (("from", rec.source, rel.sources),
+                                  ("to", rec.target, rel.targets)):
+            label = self._label_of(end)
+            if label is None:
+                if end in self.failed_nodes:
+                    return _reject(rec, fld, f"endpoint {end!r} was rejected "
+                                             f"({self.failed_nodes[end]})")
+                return _reject(rec, fld, f"unknown id {end!r}: expected a node defined in "
+                                         "this load or already in the database")
+            if label not in allowed:
+                return _reject(rec, fld, f"{end!r} is a {label}; {rec.type} goes from "
+                                         f"{'/'.join(rel.sources)} to {'/'.join(rel.targets)}")
+        bad = self._undefined_sources(rec.props.get("sources") or ())
+        if bad:
+            return _reject(rec, "sources", f"source {bad[0]!r} is not defined: expected the id "
+                                           "of a Source in this load or in the database")
+        return None
+
+
+def file_rejection(origin: Origin, message: str, fld: str | None = None,
+                   severity: str = "error") -> Rejection:
+    """A rejection of a whole file or row that never became a record."""
+    return Rejection(origin, fld, message, None, label=None, severity=severity)
