@@ -289,11 +289,11 @@ def iter_nodes(plan: Plan) -> Iterator[NodeRecord]:
             "website": f"https://firm{i}.example.com", "founded": 1950 + int(rng.random() * 75),
             **_node_prov(d)})
     for i in range(plan.counts["Chip"]):
-        kind = plan.chip_kinds[int(rng.random() * len(plan.chip_kinds))]
+        chip_kind = plan.chip_kinds[int(rng.random() * len(plan.chip_kinds))]
         node = (3.0, 4.0, 5.0, 7.0, 12.0, 16.0)[int(rng.random() * 6)]
         tpp = round(500 + rng.random() * 6000, 1)
         yield NodeRecord("Chip", plan.node_id("Chip", i), {
-            "name": f"Chip {i}", "kind": kind, "process_node_nm": node, "tpp": tpp,
+            "name": f"Chip {i}", "kind": chip_kind, "process_node_nm": node, "tpp": tpp,
             "performance_density": round(tpp / (300 + rng.random() * 600), 2),
             "eccn": "3A090.a" if tpp >= 4800 else "3A090.b" if tpp >= 1600 else "EAR99",
             "release_year": 2016 + int(rng.random() * 10), **_node_prov(d)})
@@ -406,13 +406,13 @@ def iter_rels(plan: Plan) -> Iterator[RelRecord]:
         if not owners:
             continue
         budget = 0.2 + rng.random() * 0.8
-        for (label, o), share in zip(owners, d.split(budget, len(owners)), strict=True):
+        for (label, owner), share in zip(owners, d.split(budget, len(owners)), strict=True):
             props: dict[str, Any] = {}
             if rng.random() >= 0.12:  # otherwise the share was not reported
                 props["share"] = _floor(share, 4)
             props["kind"] = "control" if share >= 0.5 and rng.random() < 0.5 else (
                 "voting" if rng.random() < 0.1 else "equity")
-            yield _rel(d, "OWNS", nid(label, o), nid("Firm", t), **props)
+            yield _rel(d, "OWNS", nid(label, owner), nid("Firm", t), **props)
 
     # chips: designer, fabricator(s), packager
     for i in range(c["Chip"]):

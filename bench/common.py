@@ -1,0 +1,125 @@
+"""What every benchmark shares: bench servers, the machine description, result files.
+
+Benchmarks run their own managed Neo4j servers under ``.stackgraph/bench-*`` on ports
+17720-17729 (Bolt) / 17730-17739 (HTTP), never the user's or a test server, because they
+wipe stores and stop servers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from graph.server import ManagedServer, find_javas, pick_release
+from graph.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = Path(__file__).resolve().parent / "results"
+BENCH_HOME = ROOT / ".stackgraph"
+
+
+def bench_settings(name: str, slot: int, heap: str | None = None,
+                   pagecache: str | None = None) -> Settings:
+    """Settings of the bench server ``bench-<name>`` on Bolt 17720+slot, HTTP 17730+slot.
+
+    Heap and page cache default to the project's settings (``STACKGRAPH_HEAP`` /
+    ``STACKGRAPH_PAGECACHE`` when set), so the benchmark measures what users get."""
+    if not 0 <= slot <= 9:
+        raise ValueError("bench server slots are 0..9 (ports 17720-17729 / 17730-17739)")
+    values: dict[str, Any] = {
+        "STACKGRAPH_HOME": BENCH_HOME / f"bench-{name}",
+        "STACKGRAPH_BOLT_PORT": 17720 + slot,
+        "STACKGRAPH_HTTP_PORT": 17730 + slot,
+        "NEO4J_URI": None,
+    }
+    if heap:
+        values["STACKGRAPH_HEAP"] = heap
+    if pagecache:
+        values["STACKGRAPH_PAGECACHE"] = pagecache
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+def wipe_store(server: ManagedServer) -> None:
+    """Delete the default database's store and transaction logs (the server must be
+    stopped); the system database and the password stay, so the next start creates an
+    empty ``neo4j`` database. Faster than deleting a million nodes through Cypher."""
+    if server.pid() is not None:
+        raise RuntimeError("stop the server before wiping its store")
+    for sub in ("databases", "transactions"):
+        path = server.data_dir / sub / server.settings.neo4j_database
+        if path.exists():
+            shutil.rmtree(path)
+
+
+def rss_kib(pid: int) -> dict[str, int]:
+    """VmRSS and VmHWM (peak) in KiB of ``pid`` plus its descendants."""
+    total = {"rss_kib": 0, "hwm_kib": 0}
+    for p in [pid, *_descendants(pid)]:
+        with contextlib.suppress(OSError):
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total["rss_kib"] += int(line.split()[1])
+                elif line.startswith("VmHWM:"):
+                    total["hwm_kib"] += int(line.split()[1])
+    return total
+
+
+def _descendants(pid: int) -> list[int]:
+    out: list[int] = []
+    with contextlib.suppress(OSError):
+        for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+            out.append(int(child))
+            out.extend(_descendants(int(child)))
+    return out
+
+
+def machine() -> dict[str, Any]:
+    """The facts a figure depends on: cores, memory, Python, Java, Neo4j version."""
+    mem_kib = 0
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                mem_kib = int(line.split()[1])
+    cpu = ""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    info: dict[str, Any] = {"nproc": os.cpu_count(), "memory_gib": round(mem_kib / 2**20, 1),
+                            "cpu": cpu, "python": platform.python_version(),
+                            "platform": platform.platform(),
+                            "loadavg": [round(x, 2) for x in os.getloadavg()]}
+    with contextlib.suppress(Exception):
+        version, _browser, java = pick_release(find_javas(os.environ.get("STACKGRAPH_JAVA")))
+        info["neo4j"] = version
+        out = subprocess.run([java.path, "-version"], capture_output=True, text=True,
+                             timeout=30)
+        info["java"] = (out.stderr or out.stdout).splitlines()[0]
+    return info
+
+
+def summary(values: Sequence[float]) -> dict[str, float]:
+    """median, min, max (and n) of a list of measurements."""
+    return {"median": statistics.median(values), "min": min(values), "max": max(values),
+            "n": len(values)}
+
+
+def save(name: str, data: dict[str, Any]) -> Path:
+    """Write ``bench/results/<name>-<timestamp>.json`` and ``<name>-latest.json``."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    text = json.dumps(data, indent=2, default=str)
+    path = RESULTS / f"{name}-{stamp}.json"
+    path.write_text(text + "\n")
+    (RESULTS / f"{name}-latest.json").write_text(text + "\n")
+    return path

@@ -1,0 +1,164 @@
+"""Ingest benchmark (issue 3): relationships per second, batched against one row per
+transaction, and the loader's peak memory.
+
+For every (size, batch size) the bench server's database is emptied, the schema applied,
+and a worker process (``bench.ingest_worker``) streams a synthetic graph into it with
+``ingest.loader.load_records``; the default batch size also writes a held-out sample one
+relationship per transaction (the baseline), in the same run and database. The worker's
+peak RSS is the kernel's ``ru_maxrss`` of that process; the Neo4j server's
+resident memory is read from ``/proc`` separately.
+
+Targets on the 2-core machine: >= 30,000 relationships/s batched, >= 10x the one-row
+baseline, loader peak memory < 1 GiB at 10^6 nodes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from typing import Any
+
+from bench.common import ROOT, bench_settings, machine, rss_kib, save, wipe_store
+from graph.db import apply_schema, cypher, open_graph
+from graph.server import ManagedServer
+from graph.settings import Settings
+from ingest.loader import DEFAULT_BATCH
+
+TARGET_RELS_PER_S = 30_000
+TARGET_SPEEDUP = 10.0
+TARGET_LOADER_MIB = 1024
+#: Above this many nodes the store is deleted on disk (restart) rather than by Cypher.
+CYPHER_CLEAR_MAX = 200_000
+
+
+def _env(settings: Settings) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEO4J_")}
+    env.update(STACKGRAPH_HOME=str(settings.home), STACKGRAPH_BOLT_PORT=str(settings.bolt_port),
+               STACKGRAPH_HTTP_PORT=str(settings.http_port))
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    return env
+
+
+def clear(server: ManagedServer, nodes_hint: int) -> None:
+    """An empty database with the schema applied, the server running."""
+    if nodes_hint > CYPHER_CLEAR_MAX or server.pid() is None:
+        server.stop()
+        wipe_store(server)
+        server.start(quiet=True)
+    with open_graph(server.settings) as graph:
+        while graph.write(cypher(__file__, "clear_batch"), {"limit": 5000},
+                          timeout=0)[0]["deleted"]:
+            pass
+        apply_schema(graph)
+
+
+def counts(settings: Settings) -> dict[str, int]:
+    with open_graph(settings) as graph:
+        return graph.read(cypher(__file__, "count_all"), timeout=0)[0]
+
+
+def one_load(server: ManagedServer, nodes: int, batch: int, baseline: int,
+             seed: int = 0) -> dict[str, Any]:
+    clear(server, nodes)
+    cmd = [sys.executable, "-m", "bench.ingest_worker", "--nodes", str(nodes),
+           "--seed", str(seed), "--batch", str(batch), "--baseline", str(baseline)]
+    load_before = os.getloadavg()
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env=_env(server.settings), cwd=ROOT, text=True)
+    stdout, stderr = proc.communicate()
+    wall = time.perf_counter() - t0
+    # The worker reports its own ru_maxrss: RUSAGE_CHILDREN here would also count the
+    # Neo4j JVM, which this process started and reaps.
+    if proc.returncode != 0:
+        raise RuntimeError(f"ingest worker failed ({proc.returncode}):\n{stderr[-3000:]}")
+    result: dict[str, Any] = json.loads(stdout.strip().splitlines()[-1])
+    result["worker_wall_seconds"] = round(wall, 2)
+    result["loadavg_before"] = [round(x, 2) for x in load_before]
+    result["loadavg_after"] = [round(x, 2) for x in os.getloadavg()]
+    pid = server.pid()
+    if pid:
+        mem = rss_kib(pid)
+        result["server_rss_mib"] = round(mem["rss_kib"] / 1024, 1)
+        result["server_peak_rss_mib"] = round(mem["hwm_kib"] / 1024, 1)
+    result["in_database"] = counts(server.settings)
+    return result
+
+
+def run(sizes: list[int], batch: int = DEFAULT_BATCH, sweep: list[int] | None = None,
+        sweep_nodes: int | None = None, baseline: int = 5000, seed: int = 0,
+        heap: str | None = None, pagecache: str | None = None,
+        slot: int = 1) -> dict[str, Any]:
+    settings = bench_settings("ingest", slot, heap=heap, pagecache=pagecache)
+    server = ManagedServer(settings)
+    runs: list[dict[str, Any]] = []
+    try:
+        for n in sizes:
+            print(f"  loading {n:,} nodes, batch {batch}, baseline sample {baseline} ...",
+                  flush=True)
+            r = one_load(server, n, batch, baseline, seed)
+            runs.append(r)
+            print("    " + _line(r), flush=True)
+        for b in sweep or []:
+            if b == batch and sweep_nodes in sizes:
+                continue
+            n = sweep_nodes or sizes[0]
+            print(f"  batch-size sweep: {n:,} nodes, batch {b} ...", flush=True)
+            r = one_load(server, n, b, 0, seed)
+            runs.append(r)
+            print("    " + _line(r), flush=True)
+    finally:
+        server.stop()
+    main_runs = [r for r in runs if r["batch_size"] == batch and r.get("baseline_rels")]
+    largest = max(runs, key=lambda r: r["nodes"])
+    met = {
+        "rels_per_second": all(r["rels_per_second"] >= TARGET_RELS_PER_S for r in main_runs),
+        "speedup": all(r["speedup"] >= TARGET_SPEEDUP for r in main_runs),
+        "loader_memory": (largest["loader_max_rss_mib"] < TARGET_LOADER_MIB
+                          if largest["nodes"] >= 1_000_000 else None),
+    }
+    return {
+        "benchmark": "ingest", "machine": machine(),
+        "settings": {"heap": settings.heap, "pagecache": settings.pagecache,
+                     "default_batch": batch, "seed": seed},
+        "runs": runs,
+        "targets": {"rels_per_second": TARGET_RELS_PER_S, "speedup": TARGET_SPEEDUP,
+                    "loader_peak_mib_at_1e6": TARGET_LOADER_MIB},
+        "met": met,
+    }
+
+
+def _line(r: dict[str, Any]) -> str:
+    s = (f"{r['nodes']:>9,} nodes / {r['rels_written']:>9,} rels, batch {r['batch_size']:>5}: "
+         f"{r['rels_per_second']:>8,.0f} rel/s ({r['rels_per_second_db_only']:,.0f} rel/s "
+         f"counting only time in Neo4j), nodes {r['nodes_written'] / r['node_seconds']:,.0f}/s")
+    if r.get("baseline_rels"):
+        s += (f"; one-row baseline {r['baseline_rels_per_second']:,.0f} rel/s "
+              f"-> {r['speedup']:.1f}x")
+    s += (f"; loader peak RSS {r['loader_max_rss_mib']:.0f} MiB, "
+          f"server RSS {r.get('server_rss_mib', 0):.0f} MiB")
+    return s
+
+
+def report(result: dict[str, Any]) -> str:
+    lines = ["ingest:"] + ["  " + _line(r) for r in result["runs"]]
+    met = result["met"]
+    lines.append(f"  targets: >= {TARGET_RELS_PER_S:,} rel/s "
+                 f"{'met' if met['rels_per_second'] else 'NOT met'}; >= 10x baseline "
+                 f"{'met' if met['speedup'] else 'NOT met'}; loader < 1 GiB at 10^6 nodes "
+                 + {True: "met", False: "NOT met", None: "not measured (use --large)"}[
+                     met["loader_memory"]])
+    return "\n".join(lines)
+
+
+def main(sizes: list[int], batch: int, sweep: list[int] | None, sweep_nodes: int | None,
+         baseline: int, heap: str | None, pagecache: str | None) -> dict[str, Any]:
+    print(f"ingest benchmark: sizes {', '.join(f'{n:,}' for n in sizes)}")
+    result = run(sizes, batch, sweep, sweep_nodes, baseline, heap=heap, pagecache=pagecache)
+    path = save("ingest", result)
+    print(report(result))
+    print(f"  -> {path}")
+    return result
