@@ -91,9 +91,9 @@ def flatten(scenario: str, as_of: dt.date, c: Any) -> dict[str, Any]:
 
 def exposure_rows(graph: Graph, scenario: str | None,
                   as_of: dt.date | None) -> tuple[str, dt.date, list[dict[str, Any]]]:
-    from queries.exposure import consortium_exposure
+    from queries.exposure import exposure
 
-    result = consortium_exposure(graph, scenario=scenario, as_of=as_of)
+    result = exposure(graph, scenario=scenario, as_of=as_of)
     rows = [flatten(result.scenario, result.as_of, c) for c in result.consortia]
     return result.scenario, result.as_of, rows
 

@@ -273,6 +273,98 @@ class Query:
         return to_graphql(result)
 
 
+    @strawberry.field(description="Supply-chain chokepoints: per input the concentration of "
+                                  "its providers by firm and by country (top share, HHI "
+                                  "0..10,000, count), the chokepoints at `threshold`, and "
+                                  "with a target its upstream inputs, dominators and "
+                                  "betweenness.")
+    async def chokepoints(
+            self, info: Info,
+            target: Annotated[str | None, strawberry.argument(
+                description="A Chip or Input id whose upstream inputs to examine; null: "
+                            "every input.")] = None,
+            threshold: Annotated[float, strawberry.argument(
+                description="Top country share (percent) from which an input is a "
+                            "chokepoint.")] = 90.0,
+            remove: Annotated[list[str] | None, strawberry.argument(
+                description="Countries (ISO3) or firm ids to remove for a what-if.")] = None,
+            scenario: ScenarioArg = None, as_of: AsOfArg = None,
+    ) -> ChokepointsResult:  # type: ignore[valid-type]
+        from queries.chokepoints import chokepoints
+
+        q.scenario_id(scenario)  # accepted for uniformity: supply shares have no tiers
+        result = await q.run(info, chokepoints, target, threshold=threshold,
+                             remove=remove or None, as_of=as_of)
+        return to_graphql(result)
+
+    @strawberry.field(description="What-if: remove countries or firms from the supply chain "
+                                  "and report per input the share of world supply lost, and "
+                                  "which targets lose all supply of some input.")
+    async def what_if(
+            self, info: Info,
+            remove: Annotated[list[str], strawberry.argument(
+                description="Countries (ISO3) or firm ids to remove.")],
+            scenario: ScenarioArg = None, as_of: AsOfArg = None,
+    ) -> WhatIfResult:  # type: ignore[valid-type]
+        from queries.chokepoints import check_remove, what_if
+        from queries.common import as_of_date
+
+        check_remove(remove)
+        if not remove:
+            raise ApiError("BAD_ARGUMENT", "remove needs at least one country or firm",
+                           hint='e.g. remove: ["TWN"]')
+        q.scenario_id(scenario)
+        result = await q.run(info, what_if, remove, as_of_date(as_of))
+        return to_graphql(result)
+
+    @strawberry.field(description="Consortium exposure: members by country and scenario tier, "
+                                  "stakes by country, listed members, the stack by layer with "
+                                  "countries of origin, the American share of layers, "
+                                  "chokepoints its chips depend on, diversion paths from its "
+                                  "data centers.")
+    async def consortium_exposure(
+            self, info: Info,
+            consortium: Annotated[str | None, strawberry.argument(
+                description="One consortium id; null: every consortium.")] = None,
+            scenario: ScenarioArg = None, as_of: AsOfArg = None,
+            threshold: Annotated[float, strawberry.argument(
+                description="Chokepoint threshold (top country share, percent).")] = 90.0,
+            max_hops: Annotated[int, strawberry.argument(
+                description="Longest diversion path from its data centers.")] = 4,
+    ) -> ExposureResult:  # type: ignore[valid-type]
+        from queries.exposure import exposure
+
+        result = await q.run(info, exposure, consortium, scenario=q.scenario_id(scenario),
+                             as_of=as_of, threshold=threshold, max_hops=max_hops,
+                             hops=max_hops)
+        return to_graphql(result)
+
+    @strawberry.field(description="Paths between two entities: the shortest ones, or all "
+                                  "simple paths, filtered by relationship types and bounded "
+                                  "in length; every hop with its properties and sources.")
+    async def paths(
+            self, info: Info,
+            source: Annotated[str, strawberry.argument(description="Id where paths start.")],
+            target: Annotated[str, strawberry.argument(description="Id where paths end.")],
+            types: Annotated[list[str] | None, strawberry.argument(
+                description="Relationship types to follow (e.g. [OWNS, SHIPS_TO]); null: "
+                            "all.")] = None,
+            max_hops: Annotated[int, strawberry.argument(
+                description="Longest path (hops).")] = 4,
+            all: Annotated[bool, strawberry.argument(
+                description="All simple paths instead of the shortest ones.")] = False,
+            limit: Annotated[int, strawberry.argument(
+                description="At most this many paths.")] = 20,
+            scenario: ScenarioArg = None, as_of: AsOfArg = None,
+    ) -> PathsResult:  # type: ignore[valid-type]
+        from queries.paths import paths
+
+        q.scenario_id(scenario)  # paths are plain graph paths: the scenario changes nothing
+        result = await q.run(info, paths, source, target, types=types, max_hops=max_hops,
+                             all_paths=all, as_of=as_of, limit=limit, hops=max_hops)
+        return to_graphql(result)
+
+
 def _process_errors(errors: list[GraphQLError],
                     execution_context: ExecutionContext | None = None) -> None:
     """Log errors without tracebacks for domain errors (bad input, Neo4j down), with one
