@@ -1,0 +1,102 @@
+"""`stackgraph query ...`: bad arguments exit 2 with a clear message; answers print as a
+table or as the documented JSON."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+from typer.testing import CliRunner
+
+from api.cli import app
+from graph.db import Graph, Target
+from graph.settings import get_settings
+from tests.conftest import test_settings
+from tests.queries.test_diversion import hub_graph
+
+runner = CliRunner()
+
+
+@pytest.fixture()
+def cli_env(graph: Graph, neo4j_target: Target, monkeypatch: pytest.MonkeyPatch
+            ) -> Iterator[Graph]:
+    """Point the CLI's own connection at the test server."""
+    s = test_settings()
+    if neo4j_target.managed:
+        monkeypatch.setenv("STACKGRAPH_HOME", str(s.home))
+        monkeypatch.setenv("STACKGRAPH_BOLT_PORT", str(s.bolt_port))
+        monkeypatch.setenv("STACKGRAPH_HTTP_PORT", str(s.http_port))
+        monkeypatch.delenv("NEO4J_URI", raising=False)
+    else:
+        monkeypatch.setenv("NEO4J_URI", neo4j_target.uri)
+        monkeypatch.setenv("NEO4J_USER", neo4j_target.user)
+        monkeypatch.setenv("NEO4J_PASSWORD", neo4j_target.password)
+    get_settings.cache_clear()
+    hub_graph().load(graph)
+    yield graph
+    get_settings.cache_clear()
+
+
+def run(*args: str) -> tuple[int, str]:
+    res = runner.invoke(app, ["query", *args])
+    return res.exit_code, res.output + (res.stderr if res.stderr_bytes is not None else "")
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["diversion", "--from", "chip:nope"], "unknown item 'chip:nope'"),
+    (["diversion", "--from", "chip:h100", "--max-hops", "0"], "max_hops out of range"),
+    (["diversion", "--from", "chip:h100", "--max-hops", "9"], "max_hops out of range"),
+    (["diversion", "--from", "chip:h100", "--scenario", "nope"], "unknown scenario 'nope'"),
+    (["diversion", "--from", "chip:h100", "--as-of", "2025-02-30"], "malformed date"),
+    (["diversion", "--from", "chip:h100", "--as-of", "last week"], "malformed date"),
+    (["diversion"], "exactly one of --from"),
+    (["diversion", "--to", "ZZZ"], "unknown country 'ZZZ'"),
+    (["stakes", "--target", "firm:nope"], "unknown firm 'firm:nope'"),
+    (["stakes"], "--target is required"),
+    (["chokepoints", "--target", "chip:nope"], "unknown chip or input"),
+    (["chokepoints", "--threshold", "0"], "threshold out of range"),
+    (["chokepoints", "--remove", "firm:nobody"], "unknown country or firm"),
+    (["exposure", "--consortium", "consortium:nope"], "unknown consortium"),
+    (["paths", "--from", "firm:nvidia", "--to", "firm:nope"], "unknown entity"),
+    (["paths", "--from", "firm:nvidia", "--to", "firm:hub", "--types", "BOGUS"],
+     "unknown relationship type"),
+])
+def test_bad_arguments_exit_2(cli_env: Graph, args: list[str], message: str) -> None:
+    code, out = run(*args)
+    assert code == 2, out
+    assert message in out
+    assert "Traceback" not in out
+
+
+def test_bad_argument_json_error(cli_env: Graph) -> None:
+    code, out = run("diversion", "--from", "chip:nope", "--json")
+    assert code == 2
+    err = json.loads(out)["error"]
+    assert err["code"] == "NOT_FOUND" and "chip:nope" in err["message"]
+
+
+def test_json_shapes(cli_env: Graph) -> None:
+    code, out = run("diversion", "--from", "chip:h100", "--json")
+    assert code == 0, out
+    data = json.loads(out)
+    assert set(data) >= {"origin", "scenario", "as_of", "paths", "total_paths", "truncated"}
+    hop = data["paths"][0]["hops"][0]
+    assert set(hop) == {"type", "from_id", "from_name", "to_id", "to_name", "direction",
+                        "properties", "sources", "confidence", "factor"}
+    for args in (["stakes", "--target", "firm:jpsub"], ["stakes", "--target", "american-stack"],
+                 ["stakes", "--reverse"], ["chokepoints", "--remove", "CHN"], ["exposure"],
+                 ["paths", "--from", "firm:nvidia", "--to", "firm:buyer", "--all"],
+                 ["diversion", "--to", "CHN"]):
+        code, out = run(*args, "--json")
+        assert code == 0, (args, out)
+        json.loads(out)
+
+
+def test_tables(cli_env: Graph) -> None:
+    code, out = run("diversion", "--from", "chip:h100")
+    assert code == 0 and "Macau DC" in out and "score" in out
+    code, out = run("stakes", "--target", "firm:jpsub")
+    assert code == 0 and "CHN" in out
+    code, out = run("paths", "--from", "firm:nvidia", "--to", "firm:buyer")
+    assert code == 0 and "SHIPS_TO" in out
