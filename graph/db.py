@@ -124,41 +124,40 @@ class Graph:
         t = self.timeout if timeout is None else timeout
         return t if t and t > 0 else None
 
-    def read(self, text: str, params: Mapping[str, Any] | None = None,
-             timeout: float | None = None) -> list[dict[str, Any]]:
-        """Run a read query in a READ transaction; rows as dicts."""
+    def _work(self, text: str, params: Mapping[str, Any] | None,
+              timeout: float | None) -> Callable[[ManagedTransaction], list[dict[str, Any]]]:
         @unit_of_work(timeout=self._timeout(timeout))
         def work(tx: ManagedTransaction) -> list[dict[str, Any]]:
             return [r.data() for r in tx.run(text, dict(params or {}))]
 
-        return self.execute_read(work)
+        return work
+
+    def read(self, text: str, params: Mapping[str, Any] | None = None,
+             timeout: float | None = None) -> list[dict[str, Any]]:
+        """Run a read query in a READ transaction; rows as dicts."""
+        return self.execute_read(self._work(text, params, timeout))
 
     def write(self, text: str, params: Mapping[str, Any] | None = None,
               timeout: float | None = None) -> list[dict[str, Any]]:
         """Run a write query in one WRITE transaction (rolled back on error)."""
-        @unit_of_work(timeout=self._timeout(timeout))
-        def work(tx: ManagedTransaction) -> list[dict[str, Any]]:
-            return [r.data() for r in tx.run(text, dict(params or {}))]
+        return self.execute_write(self._work(text, params, timeout))
 
-        return self.execute_write(work)
+    def _transaction(self, write: bool, work: Callable[[ManagedTransaction], T]) -> T:
+        try:
+            with self.driver.session(database=self.database) as session:
+                return (session.execute_write if write else session.execute_read)(work)
+        except StackgraphError:
+            raise
+        except (Neo4jError, DriverError, OSError) as exc:
+            raise translate(exc, self.target) from exc
 
     def execute_read(self, work: Callable[[ManagedTransaction], T]) -> T:
-        try:
-            with self.driver.session(database=self.database) as session:
-                return session.execute_read(work)
-        except StackgraphError:
-            raise
-        except (Neo4jError, DriverError, OSError) as exc:
-            raise translate(exc, self.target) from exc
+        """Run a transaction function as READ (a cluster may route it to a secondary)."""
+        return self._transaction(False, work)
 
     def execute_write(self, work: Callable[[ManagedTransaction], T]) -> T:
-        try:
-            with self.driver.session(database=self.database) as session:
-                return session.execute_write(work)
-        except StackgraphError:
-            raise
-        except (Neo4jError, DriverError, OSError) as exc:
-            raise translate(exc, self.target) from exc
+        """Run a transaction function as WRITE: committed whole or rolled back."""
+        return self._transaction(True, work)
 
     def ping(self) -> None:
         """Raise a domain error unless the server answers a trivial query."""
