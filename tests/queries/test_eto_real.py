@@ -1,0 +1,60 @@
+"""On the real ETO data: the chokepoints the graph shows are exactly the ones the CSV's
+shares imply, computed here straight from the CSV files (no stackgraph code)."""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+
+import pycountry
+import pytest
+
+from graph.db import Graph
+from ingest.bundled import load_bundled
+from queries.chokepoints import chokepoints
+from tests.conftest import ETO_DIR
+
+
+def csv_country_shares() -> dict[str, dict[str, float]]:
+    """input id -> country -> percent share: the country rows where an input has them,
+    else its firms' shares summed by the firm's country column. Pseudo-providers
+    ("Various countries", "EUR" = Europe, "Various companies") are not countries or firms
+    and are left out, as the importer rejects them."""
+    providers = {r["provider_id"]: r for r in csv.DictReader(
+        open(ETO_DIR / "providers.csv", encoding="utf-8"))}
+
+    def iso(code: str) -> bool:
+        return len(code) == 3 and pycountry.countries.get(alpha_3=code) is not None
+
+    by_country: dict[str, dict[str, float]] = defaultdict(dict)
+    by_firm_hq: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for row in csv.DictReader(open(ETO_DIR / "provision.csv", encoding="utf-8")):
+        if not row["share_provided"].strip():
+            continue
+        p = providers[row["provider_id"]]
+        nid = "input:" + row["provided_id"].lower()
+        share = float(row["share_provided"])
+        if p["provider_type"] == "country":
+            if iso(p["provider_name"]):
+                by_country[nid][p["provider_name"]] = share
+        elif not p["provider_name"].lower().startswith("various") and iso(p["country"]):
+            by_firm_hq[nid][p["country"]] += share
+    out = {k: dict(v) for k, v in by_firm_hq.items()}
+    out.update(by_country)  # country rows win where present
+    return out
+
+
+@pytest.mark.parametrize("threshold", [90.0, 50.0])
+def test_eto_chokepoints_match_the_csv(graph: Graph, threshold: float) -> None:
+    load_bundled(graph)
+    res = chokepoints(graph, threshold=threshold)
+    shares = csv_country_shares()
+    want = {i for i, cs in shares.items() if cs and max(cs.values()) >= threshold}
+    got = {c for c in res.chokepoints if c.startswith("input:n") or c.startswith("input:s")}
+    assert want, "the CSV implies chokepoints at this threshold"
+    assert got == want
+    by_id = {i.input.id: i for i in res.inputs}
+    for nid, cs in shares.items():
+        ic = by_id[nid]
+        assert ic.by_country.top_share == pytest.approx(max(cs.values()))
+        assert ic.by_country.hhi == pytest.approx(sum(s * s for s in cs.values()))
