@@ -229,7 +229,8 @@ def reference_paths(rels: list[dict[str, Any]], start: str, max_hops: int,
     return out
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=30, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=flow_graphs(), start=st.sampled_from(["firm:f0", "firm:f1", "chip:c0", "dc:d0"]),
        max_hops=st.integers(1, 4))
 def test_differential_random_graphs(graph: Graph, data: Any, start: str, max_hops: int) -> None:

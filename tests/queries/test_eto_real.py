@@ -20,15 +20,17 @@ def csv_country_shares() -> dict[str, dict[str, float]]:
     else its firms' shares summed by the firm's country column. Pseudo-providers
     ("Various countries", "EUR" = Europe, "Various companies") are not countries or firms
     and are left out, as the importer rejects them."""
-    providers = {r["provider_id"]: r for r in csv.DictReader(
-        open(ETO_DIR / "providers.csv", encoding="utf-8"))}
+    with open(ETO_DIR / "providers.csv", encoding="utf-8") as f:
+        providers = {r["provider_id"]: r for r in csv.DictReader(f)}
+    with open(ETO_DIR / "provision.csv", encoding="utf-8") as f:
+        provision = list(csv.DictReader(f))
 
     def iso(code: str) -> bool:
         return len(code) == 3 and pycountry.countries.get(alpha_3=code) is not None
 
     by_country: dict[str, dict[str, float]] = defaultdict(dict)
     by_firm_hq: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    for row in csv.DictReader(open(ETO_DIR / "provision.csv", encoding="utf-8")):
+    for row in provision:
         if not row["share_provided"].strip():
             continue
         p = providers[row["provider_id"]]
