@@ -109,6 +109,30 @@ def slides() -> list[Slide]:
         Slide("American stakes abroad",
               "Foreign firms an American owner reaches through OWNS paths.",
               q / "stakes_reverse.cypher", lambda g: {"as_of": SAMPLE_DAY}),
+        Slide("Chokepoints: concentration per input",
+              "Providers of every supply-chain input with their shares (percent of world "
+              "market) and headquarters countries; the API computes top shares and HHI "
+              "from these rows and flags inputs whose top country holds 90% or more.",
+              q / "concentration.cypher", lambda g: {"ids": None, "as_of": SAMPLE_DAY}),
+        Slide("Chokepoints upstream of a chip",
+              "The inputs an H100 depends on, through REQUIRES, GOES_INTO and TYPE_OF.",
+              q / "upstream.cypher", lambda g: {"id": "chip:nvidia-h100-sxm",
+                                                "as_of": SAMPLE_DAY}),
+        Slide("What if Taiwan is removed",
+              "Inputs that lose a provider when a country (here TWN) or a firm is taken out "
+              "of the supply chain.",
+              q / "affected_inputs.cypher", lambda g: {"removed": ["TWN"],
+                                                       "as_of": SAMPLE_DAY}),
+        Slide("Consortium exposure",
+              "Every consortium with its members, their headquarters and control listings, "
+              "and what it includes by layer with the countries of origin.",
+              q / "exposure.cypher", lambda g: {"id": None, "as_of": SAMPLE_DAY}),
+        Slide("Shortest paths between two entities",
+              "The analyst's general tool: shortest paths from TSMC to OpenAI over any "
+              "relationship type.",
+              q / "paths.cypher", lambda g: {"from": "firm:tsmc", "to": "firm:openai",
+                                             "types": None, "as_of": SAMPLE_DAY,
+                                             "limit": 10, "budget": 20000}),
     ]
     return [s for s in all_slides if s.available]
 

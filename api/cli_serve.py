@@ -61,10 +61,11 @@ def browser_instructions(api_url: str, browser_url: str) -> str:
 
 2. Guide (the questions as clickable Cypher; needs `stackgraph serve` running):
      :play {api_url}/browser/guide.html
-   The managed server allows guides from any host (browser.remote_content_hostname_allowlist);
-   for another Neo4j, add the API's host to that setting in its neo4j.conf.
-   Without the API: `stackgraph browser --write docs/browser` writes guide.html, and
-   `python -m http.server` in that folder serves it for :play.
+   The Browser plays remote guides only from allowed hosts (by default guides.neo4j.com
+   and localhost). For another host, allow it first in the Browser:
+     :config remoteContentHostnameAllowlist: "localhost, <api-host>"
+   Without the API: `stackgraph browser --write docs/browser` writes guide.html and
+   stackgraph.grass; serve that folder (python -m http.server) and :play from localhost.
 """
 
 
@@ -97,7 +98,9 @@ def register(app: typer.Typer) -> None:
         from api.settings import make_settings
 
         settings = make_settings()
-        host = settings.host if settings.host not in {"0.0.0.0", "::"} else "127.0.0.1"
+        # "localhost" is on the Browser's default allowlist for remote guides
+        host = "localhost" if settings.host in {"127.0.0.1", "0.0.0.0", "::", "::1"} \
+            else settings.host
         api_url = f"http://{host}:{settings.graph.api_port}"
         if write is not None:
             from api.browser_guide import write_docs
@@ -115,5 +118,4 @@ def register(app: typer.Typer) -> None:
             finally:
                 if graph is not None:
                     graph.close()
-        console.print(browser_instructions(api_url, settings.browser_url), highlight=False,
-                      markup=False)
+        typer.echo(browser_instructions(api_url, settings.browser_url))

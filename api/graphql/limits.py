@@ -87,14 +87,27 @@ class _Walker:
                 return value_from_ast_untyped(arg.value, self.variables)
         return None
 
+    def _page_defaults(self, parent: Any, name: str) -> list[int]:
+        """Default page sizes declared by the field (``first: Int = 20``)."""
+        fields = getattr(parent, "fields", None)
+        if not fields or name not in fields:
+            return []
+        out = []
+        for arg_name, arg in fields[name].args.items():
+            if arg_name in PAGE_ARGS and isinstance(arg.default_value, int):
+                out.append(arg.default_value)
+        return out
+
     def _field_type(self, parent: Any, name: str) -> Any:
         fields = getattr(parent, "fields", None)
         if fields and name in fields:
             return fields[name].type
         return None
 
-    def measure(self, sel: SelectionSetNode | None, parent: Any) -> tuple[int, float]:
-        """(depth, cost) of a selection set under ``parent`` type."""
+    def measure(self, sel: SelectionSetNode | None, parent: Any,
+                in_page: bool = False) -> tuple[int, float]:
+        """(depth, cost) of a selection set under ``parent`` type. In a page (a field with
+        ``first``), ``nodes`` and ``edges`` are the page itself: already counted."""
         depth, cost = 0, 0.0
         for field, cond in self._fields(sel):
             name = field.name.value
@@ -102,11 +115,14 @@ class _Walker:
                 continue  # introspection: GraphiQL's own queries
             owner = self.schema.get_type(cond) if cond else parent
             ftype = self._field_type(owner, name)
+            defaults = self._page_defaults(owner, name)
             is_list, named = _unwrap(ftype)
             child_depth, child_cost = (0, 0.0)
+            paged = bool(defaults) or any(a.name.value in PAGE_ARGS
+                                          for a in field.arguments or ())
             if field.selection_set is not None:
-                child_depth, child_cost = self.measure(field.selection_set, named)
-            size = None
+                child_depth, child_cost = self.measure(field.selection_set, named, paged)
+            size = 1 if in_page and name in {"nodes", "edges"} else None
             for arg in PAGE_ARGS:
                 value = self._arg(field, arg)
                 if isinstance(value, int) and not isinstance(value, bool):
@@ -114,6 +130,8 @@ class _Walker:
                     if value > self.limits.max_page_size and self.page_error is None:
                         self.page_error = (f"{name}({arg}: {value}) asks for more than "
                                            f"{self.limits.max_page_size} items")
+            if size is None and defaults:
+                size = defaults[0]
             if size is None:
                 size = self.limits.list_fanout if is_list else 1
             depth = max(depth, 1 + child_depth)

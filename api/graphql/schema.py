@@ -72,6 +72,8 @@ AS_OF_DOC = "Day to look at (YYYY-MM-DD): only facts valid that day count; null:
 FIRST_DOC = "Page size (at most the API's max page size, 100 by default)."
 AFTER_DOC = "Cursor after which the page starts (pageInfo.endCursor of the previous page)."
 
+FILTER_DOC = "Filters on the main properties, combined with AND."
+
 FirstArg = Annotated[int, strawberry.argument(description=FIRST_DOC)]
 AfterArg = Annotated[str | None, strawberry.argument(description=AFTER_DOC)]
 ScenarioArg = Annotated[str | None, strawberry.argument(description=SCENARIO_DOC)]
@@ -108,13 +110,16 @@ class SearchHit:
 class Query:
     @strawberry.field(description="An entity by id (firm:nvidia, chip:nvidia-h100-sxm, USA ...); "
                                   "null when there is none.")
-    async def node(self, info: Info, id: strawberry.ID) -> Entity | None:
+    async def node(self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(
+            description="The entity's id.")]) -> Entity | None:
         row = await info.context.loaders.nodes.load(str(id))
         return None if row is None else entity_from_row(row)
 
     @strawberry.field(description="Entities whose name or an alias matches every word of "
                                   "`text` (full-text index entity_names), best first.")
-    async def search(self, info: Info, text: str,
+    async def search(self, info: Info,
+                     text: Annotated[str, strawberry.argument(
+                         description="Words to find (each as a word or a prefix).")],
                      label: Annotated[str | None, strawberry.argument(
                          description="Only entities of this label.")] = None,
                      limit: Annotated[int, strawberry.argument(
@@ -129,7 +134,7 @@ class Query:
     async def firms(self, info: Info,
                     first: FirstArg = 20,
                     after: AfterArg = None,
-                    filter: FirmFilter | None = None) -> Connection[Firm]:
+                    filter: Annotated[FirmFilter | None, strawberry.argument(description=FILTER_DOC)] = None) -> Connection[Firm]:
         return await _page(info, "Firm", Firm.from_row, first, after,
                            filter.filters() if filter else Filters())
 
@@ -137,7 +142,7 @@ class Query:
     async def chips(self, info: Info,
                     first: FirstArg = 20,
                     after: AfterArg = None,
-                    filter: ChipFilter | None = None) -> Connection[Chip]:
+                    filter: Annotated[ChipFilter | None, strawberry.argument(description=FILTER_DOC)] = None) -> Connection[Chip]:
         return await _page(info, "Chip", Chip.from_row, first, after,
                            filter.filters() if filter else Filters())
 
@@ -145,7 +150,7 @@ class Query:
     async def models(self, info: Info,
                      first: FirstArg = 20,
                      after: AfterArg = None,
-                     filter: NameFilter | None = None) -> Connection[Model]:
+                     filter: Annotated[NameFilter | None, strawberry.argument(description=FILTER_DOC)] = None) -> Connection[Model]:
         return await _page(info, "Model", Model.from_row, first, after,
                            filter.filters() if filter else Filters())
 
@@ -153,7 +158,7 @@ class Query:
     async def data_centers(self, info: Info,
                            first: FirstArg = 20,
                            after: AfterArg = None,
-                           filter: DataCenterFilter | None = None) -> Connection[DataCenter]:
+                           filter: Annotated[DataCenterFilter | None, strawberry.argument(description=FILTER_DOC)] = None) -> Connection[DataCenter]:
         return await _page(info, "DataCenter", DataCenter.from_row, first, after,
                            filter.filters() if filter else Filters())
 
@@ -161,7 +166,7 @@ class Query:
     async def consortia(self, info: Info,
                         first: FirstArg = 20,
                         after: AfterArg = None,
-                        filter: ConsortiumFilter | None = None) -> Connection[Consortium]:
+                        filter: Annotated[ConsortiumFilter | None, strawberry.argument(description=FILTER_DOC)] = None) -> Connection[Consortium]:
         return await _page(info, "Consortium", Consortium.from_row, first, after,
                            filter.filters() if filter else Filters())
 
@@ -169,7 +174,7 @@ class Query:
     async def countries(self, info: Info,
                         first: FirstArg = 20,
                         after: AfterArg = None,
-                        filter: NameFilter | None = None) -> Connection[Country]:
+                        filter: Annotated[NameFilter | None, strawberry.argument(description=FILTER_DOC)] = None) -> Connection[Country]:
         return await _page(info, "Country", Country.from_row, first, after,
                            filter.filters() if filter else Filters())
 
@@ -177,7 +182,7 @@ class Query:
     async def inputs(self, info: Info,
                      first: FirstArg = 20,
                      after: AfterArg = None,
-                     filter: NameFilter | None = None) -> Connection[Input]:
+                     filter: Annotated[NameFilter | None, strawberry.argument(description=FILTER_DOC)] = None) -> Connection[Input]:
         return await _page(info, "Input", Input.from_row, first, after,
                            filter.filters() if filter else Filters())
 
@@ -185,7 +190,7 @@ class Query:
     async def control_lists(self, info: Info,
                             first: FirstArg = 20,
                             after: AfterArg = None,
-                            filter: NameFilter | None = None) -> Connection[ControlList]:
+                            filter: Annotated[NameFilter | None, strawberry.argument(description=FILTER_DOC)] = None) -> Connection[ControlList]:
         return await _page(info, "ControlList", ControlList.from_row, first, after,
                            filter.filters() if filter else Filters())
 
@@ -193,7 +198,7 @@ class Query:
     async def sources(self, info: Info,
                       first: FirstArg = 20,
                       after: AfterArg = None,
-                      filter: NameFilter | None = None) -> Connection[Source]:
+                      filter: Annotated[NameFilter | None, strawberry.argument(description=FILTER_DOC)] = None) -> Connection[Source]:
         return await _page(info, "Source", Source.from_row, first, after,
                            filter.filters() if filter else Filters())
 
