@@ -180,7 +180,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(func=_delegate(name))
 
     gen = sub.add_parser("generate", help="write a synthetic graph as APOC JSON lines")
-    gen.add_argument("--nodes", type=int, default=SMALL, help="number of nodes (>= 200)")
+    gen.add_argument("--nodes", type=int, default=SMALL, help="number of nodes (>= 500)")
     gen.add_argument("--seed", type=int, default=0, help="random seed (same seed, same graph)")
     gen.add_argument("--out", required=True, help="the .jsonl file to write")
     gen.set_defaults(func=_generate)

@@ -37,7 +37,7 @@ from graph.errors import BadArgument
 from ingest.records import NodeRecord, RelRecord
 
 #: Smallest graph the generator makes: every firm kind needs a few firms.
-MIN_NODES = 200
+MIN_NODES = 500
 
 # --- countries ------------------------------------------------------------------------
 #: Countries that matter most in the AI stack, listed first (so small graphs have them)

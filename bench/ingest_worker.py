@@ -54,8 +54,11 @@ def _split(rels: Iterator[RelRecord], stride: int, limit: int,
             yield rec
 
 
-def run(nodes: int, seed: int, batch: int, baseline: int) -> dict[str, Any]:
-    base = open_graph()
+def run(nodes: int, seed: int, batch: int, baseline: int,
+        graph_: Graph | None = None) -> dict[str, Any]:
+    """Load, measure, return the figures. ``graph_``: an open graph to use (tests); by
+    default the one the environment names, closed at the end."""
+    base = graph_ or open_graph()
     graph = TimedGraph(base.driver, base.database, base.timeout, base.target)
     node_iter, rel_iter = synthetic_graph(nodes, seed)
     sample: list[RelRecord] = []
@@ -93,7 +96,8 @@ def run(nodes: int, seed: int, batch: int, baseline: int) -> dict[str, Any]:
             out["baseline_rels_per_second"] = round(len(sample) / (t1 - t0), 1)
             out["speedup"] = round(out["rels_per_second"] / out["baseline_rels_per_second"], 1)
     finally:
-        base.close()
+        if graph_ is None:
+            base.close()
     # ru_maxrss is in KiB on Linux
     out["loader_max_rss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
                                       / 1024, 1)

@@ -1,0 +1,60 @@
+"""A small synthetic graph loads into the real Neo4j as generated, and the ingest
+benchmark's worker measures what it claims (every relationship lands once: the batched
+part plus the one-row baseline sample)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections import Counter
+
+from bench.common import ROOT
+from bench.generate import synthetic_graph
+from bench.ingest_worker import run
+from graph.db import Graph
+from ingest.loader import load_records
+
+
+def _db_counts(graph: Graph) -> tuple[Counter[str], Counter[str]]:
+    labels = Counter({r["label"]: r["n"] for r in graph.read(
+        "MATCH (n) UNWIND [l IN labels(n) WHERE l <> 'Entity'] AS label "
+        "RETURN label, count(*) AS n")})
+    types = Counter({r["type"]: r["n"] for r in graph.read(
+        "MATCH ()-[r]->() RETURN type(r) AS type, count(*) AS n")})
+    return labels, types
+
+
+def test_thousand_node_graph_loads_with_expected_counts(graph: Graph) -> None:
+    nodes, rels = synthetic_graph(1000, 11)
+    summary = load_records(graph, nodes, rels, batch_size=700)
+    ns, rs = synthetic_graph(1000, 11)
+    want_labels = Counter(n.label for n in ns)
+    want_types = Counter(r.type for r in rs)
+    labels, types = _db_counts(graph)
+    assert labels == want_labels
+    assert types == want_types
+    assert summary.nodes_written == 1000 and summary.rels_written == sum(want_types.values())
+    # shares survive the round trip: per owned firm at most 1
+    worst = graph.read("MATCH ()-[o:OWNS]->(t) WITH t, sum(o.share) AS total "
+                       "RETURN max(total) AS worst")[0]["worst"]
+    assert 0 < worst <= 1.0
+
+
+def test_ingest_worker_counts_batched_and_baseline(graph: Graph) -> None:
+    result = run(1000, 5, batch=400, baseline=60, graph_=graph)
+    _, types = _db_counts(graph)
+    total = sum(types.values())
+    assert result["nodes_written"] == 1000
+    assert result["baseline_rels"] == 60
+    assert result["rels_created"] == result["rels_written"]
+    assert result["rels_written"] + result["baseline_rels"] == total
+    assert result["rels_per_second"] > 0 and result["baseline_rels_per_second"] > 0
+    assert result["loader_max_rss_mib"] > 0
+
+
+def test_bench_cli_helps() -> None:
+    out = subprocess.run([sys.executable, "-m", "bench", "--help"], cwd=ROOT,
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0
+    for command in ("all", "server", "ingest", "generate", "queries", "api"):
+        assert command in out.stdout
