@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 from pathlib import Path
 
 from ingest.countries import iso3
@@ -97,6 +98,7 @@ def read_epoch(path: Path, firms: FirmIndex | None = None) -> list[Item]:
     countries = _org_countries(rows)
     new_firms: dict[str, tuple[str, int]] = {}  # firm id -> (name, first line)
     prov = {"sources": [SOURCE_ID], "confidence": "high"}
+    model_names: dict[str, str] = {}
     for line, r in rows:
         origin = Origin(fname, line)
         name = r["Model"]
@@ -105,6 +107,8 @@ def read_epoch(path: Path, firms: FirmIndex | None = None) -> list[Item]:
                                    label="Model"))
             continue
         model_id = f"model:epoch-{slugify(name)}"
+        if model_names.setdefault(model_id, name) != name:  # two names, one slug
+            model_id += "-" + hashlib.sha1(name.encode()).hexdigest()[:6]
         items.append(NodeRecord("Model", model_id, {
             **prov, "name": name, "release_date": r["Publication date"],
             "parameters": r.get("Parameters"),

@@ -37,7 +37,8 @@ def normalize(name: str) -> str:
 def slugify(text: str) -> str:
     """A lowercase id slug: 'Tokyo Electron' -> 'tokyo-electron'."""
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    slug = re.sub(r"[^a-z0-9]+", "-", text.replace("&", " and ")).strip("-")
+    text = text.replace("&", " and ").replace("+", " plus ")
+    slug = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
     return slug or "unnamed"
 
 
