@@ -1,14 +1,13 @@
 """Write records as APOC JSON lines, the interchange format of DESIGN section 6.
 
-The shape is APOC's ``apoc.export.json`` with ``jsonFormat: 'JSON_LINES'``: one object a
-line, nodes first (``{"type":"node","id":"0","labels":[...],"properties":{...}}``), then
-relationships whose ``start`` / ``end`` name the APOC ids of their nodes. Dates are
-written as ``YYYY-MM-DD`` strings, as APOC does.
-
-Streaming: APOC ids are the running node number, so writing a relationship needs the map
-stackgraph id -> APOC id. That map (one small int per node) is the only thing held; the
-endpoints also carry ``properties: {"id": ...}`` (APOC's ``writeNodeProperties`` shape,
-restricted to the key) so a reader can resolve them without holding its own map.
+The shape is APOC's ``apoc.export.json`` with ``jsonFormat: 'JSON_LINES'``, exactly as
+``ingest.apoc.export_graph`` writes it: one object a line, nodes first
+(``{"type":"node","id":"firm:syn-1","labels":["Entity","Firm"],"properties":{...}}``),
+then relationships whose ``start`` / ``end`` carry the ids and labels of their nodes.
+As in stackgraph's own export, the APOC id *is* the node's ``id``, so nothing needs to be
+remembered between lines (the label of an endpoint follows from its id prefix) and
+``ingest.apoc.ApocReader`` reads the file back without a map. Dates are ``YYYY-MM-DD``
+strings, as APOC writes them.
 """
 
 from __future__ import annotations
@@ -19,6 +18,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any
 
+from graph.schema import ENTITY_LABEL, SCHEMA
 from ingest.records import NodeRecord, RelRecord
 
 
@@ -28,27 +28,30 @@ def _default(value: Any) -> Any:
     raise TypeError(f"cannot write {type(value).__name__} as JSON")
 
 
+def _labels(node_id: str) -> list[str]:
+    label = SCHEMA.label_for_id(node_id)
+    if label is None:
+        raise ValueError(f"{node_id!r} names no label of the schema")
+    return sorted([ENTITY_LABEL, label])
+
+
 def write_apoc_jsonl(out: IO[str], nodes: Iterable[NodeRecord],
                      rels: Iterable[RelRecord]) -> tuple[int, int]:
     """Write nodes then relationships to ``out``; returns (nodes, relationships) written."""
-    apoc_ids: dict[str, tuple[int, str]] = {}
     n = 0
     for node in nodes:
-        apoc_ids[node.id] = (n, node.label)
-        props = {"id": node.id, **node.props}
-        out.write(json.dumps({"type": "node", "id": str(n), "labels": [node.label],
-                              "properties": props}, default=_default,
-                             separators=(",", ":")) + "\n")
+        out.write(json.dumps({"type": "node", "id": node.id,
+                              "labels": sorted([ENTITY_LABEL, node.label]),
+                              "properties": {"id": node.id, **node.props}},
+                             default=_default, separators=(",", ":")) + "\n")
         n += 1
     r = 0
     for rel in rels:
-        s_id, s_label = apoc_ids[rel.source]
-        t_id, t_label = apoc_ids[rel.target]
         out.write(json.dumps({
             "type": "relationship", "id": str(r), "label": rel.type,
+            "start": {"id": rel.source, "labels": _labels(rel.source)},
+            "end": {"id": rel.target, "labels": _labels(rel.target)},
             "properties": rel.props,
-            "start": {"id": str(s_id), "labels": [s_label], "properties": {"id": rel.source}},
-            "end": {"id": str(t_id), "labels": [t_label], "properties": {"id": rel.target}},
         }, default=_default, separators=(",", ":")) + "\n")
         r += 1
     return n, r
