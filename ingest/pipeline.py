@@ -77,6 +77,13 @@ class _Progress:
         if self._bar is not None:
             self._tasks[name] = self._bar.add_task(name, total=total)
 
+    def finish(self, name: str) -> None:
+        """Give an open-ended task its total once it is known (the bar then reads full)."""
+        if self._bar is not None and name in self._tasks:
+            task = self._tasks[name]
+            done = self._bar.tasks[task].completed
+            self._bar.update(task, total=done, completed=done)
+
     def advance(self, name: str, n: int = 1) -> None:
         if self._bar is not None and name in self._tasks:
             self._bar.advance(self._tasks[name], n)
@@ -117,6 +124,7 @@ def run_load(graph: Graph | None, source: Source, *, batch_size: int = DEFAULT_B
                 rejected.add(seq)
                 summary.count_rejection(out)
             bar.advance("validating")
+        bar.finish("validating")
         # 2. what the database holds
         v.lookup(graph)
         # 3. nodes: sources defined

@@ -6,18 +6,20 @@ Source defined elsewhere, and either may refer to what is already in the databas
 
 1. ``observe_node`` / ``observe_rel`` (first pass over the input): the record's own shape —
    declared label or type, id pattern, required properties, property types, enums, ranges,
-   dates, non-empty ``sources`` — and duplicates inside the load (a repeated node or
-   relationship merges when consistent; conflicting values reject the later copy, naming
-   both places). Ids the relationships and sources refer to are collected.
+   dates, non-empty ``sources``. Ids the relationships and sources refer to are collected,
+   and repeats of a node or relationship with other values are flagged.
 2. ``lookup`` asks Neo4j, in one batched query per 10,000 ids, which of the referenced ids
    not defined in the load already exist and with which label.
-3. ``final_node`` (second pass): every source a node cites is defined.
-4. ``final_rel`` (third pass): every source is defined; both endpoints exist, were not
-   rejected themselves, and have labels the type allows.
+3. ``final_node`` (second pass): a flagged repeat is compared value by value with the first
+   copy (consistent copies merge; a conflicting one is rejected, naming both places);
+   every source a node cites is defined.
+4. ``final_rel`` (third pass): the same for repeats; every source is defined; both
+   endpoints exist, were not rejected themselves, and have labels the type allows.
 
 Each check returns the cleaned record (values coerced to the schema's types) or a
 ``Rejection`` with file, line, field and what was expected. Only ids, labels and small
-fingerprints are kept between passes, so memory stays proportional to the number of ids.
+digests are kept between passes (values only for flagged repeats), so memory stays
+proportional to the number of ids, not to the size of the records.
 """
 
 from __future__ import annotations
@@ -57,6 +59,10 @@ def _reject(rec: NodeRecord | RelRecord, fld: str | None, message: str) -> Rejec
 
 def _fingerprint(props: dict[str, Any]) -> dict[str, int]:
     return {k: hash(repr(v)) for k, v in props.items() if k not in UNION_PROPS}
+
+
+def _digest(props: dict[str, Any]) -> int:
+    return hash(tuple(sorted(_fingerprint(props).items())))
 
 
 def _conflict(old: dict[str, int], new: dict[str, int]) -> str | None:
@@ -99,8 +105,13 @@ class Validator:
     #: id -> label of referenced ids found in the database
     db_labels: dict[str, str] = field(default_factory=dict)
     _referenced: set[str] = field(default_factory=set)
-    _node_fp: dict[str, tuple[str, dict[str, int]]] = field(default_factory=dict)
-    _rel_fp: dict[tuple[Any, ...], tuple[str, dict[str, int]]] = field(default_factory=dict)
+    #: id -> digest of the node's values; relationship identity hash -> digest
+    _node_fp: dict[str, int] = field(default_factory=dict)
+    _rel_fp: dict[int, int] = field(default_factory=dict)
+    #: repeated with different values: compared value by value in stages 3 and 4
+    _node_flagged: set[str] = field(default_factory=set)
+    _rel_flagged: set[int] = field(default_factory=set)
+    _first: dict[Any, tuple[str, dict[str, int]]] = field(default_factory=dict)
     _final_ok: set[str] = field(default_factory=set)
     _final_failed: dict[str, str] = field(default_factory=dict)
 
@@ -161,45 +172,31 @@ class Validator:
         return RelRecord(rec.type, rec.source, rec.target, clean, rec.origin)
 
     def observe_node(self, rec: NodeRecord) -> NodeRecord | Rejection:
-        """Stage 1 for a node: its shape, then duplicates inside the load."""
+        """Stage 1 for a node: its shape; a repeated id with other values is flagged for
+        the value-by-value comparison of stage 3 (only one int is kept per id here)."""
         out = self.shape_node(rec)
         if isinstance(out, Rejection):
             if rec.id not in self.node_ids and isinstance(rec.id, str):
                 self.failed_nodes.setdefault(rec.id, f"{out.origin}: {out.message}")
             return out
-        fp = _fingerprint(out.props)
-        where = str(out.origin) if out.origin else "<input>"
-        seen = self._node_fp.get(out.id)
-        if seen is not None:
-            clash = _conflict(seen[1], fp)
-            if clash:
-                return _reject(out, clash, f"node {out.id!r} is defined again with a "
-                                           f"different {clash!r} than at {seen[0]}")
-            seen[1].update(fp)
-        else:
-            self._node_fp[out.id] = (where, fp)
+        fp = _digest(out.props)
+        seen = self._node_fp.setdefault(out.id, fp)
+        if seen != fp:
+            self._node_flagged.add(out.id)
         self.node_ids[out.id] = out.label
         self.failed_nodes.pop(out.id, None)
         self._referenced.update(out.props.get("sources") or ())
         return out
 
     def observe_rel(self, rec: RelRecord) -> RelRecord | Rejection:
-        """Stage 1 for a relationship: its shape, then duplicates inside the load."""
+        """Stage 1 for a relationship: its shape; repeats with other values are flagged."""
         out = self.shape_rel(rec)
         if isinstance(out, Rejection):
             return out
-        key = out.key()
-        fp = _fingerprint(out.props)
-        seen = self._rel_fp.get(key)
-        if seen is not None:
-            clash = _conflict(seen[1], fp)
-            if clash:
-                return _reject(out, clash, f"relationship {out.type} {out.source} -> "
-                                           f"{out.target} is given again with a different "
-                                           f"{clash!r} than at {seen[0]}")
-            seen[1].update(fp)
-        else:
-            self._rel_fp[key] = (str(out.origin) if out.origin else "<input>", fp)
+        key = hash(out.key())
+        fp = _digest(out.props)
+        if self._rel_fp.setdefault(key, fp) != fp:
+            self._rel_flagged.add(key)
         self._referenced.update((out.source, out.target))
         self._referenced.update(out.props.get("sources") or ())
         return out
@@ -225,8 +222,28 @@ class Validator:
         return [s for s in sources if self._label_of(s) != "Source"]
 
     # -- stages 3 and 4: the whole load -------------------------------------------
+    def _repeat(self, key: Any, rec: NodeRecord | RelRecord) -> tuple[str, str] | None:
+        """For a flagged repeat: the first differing property and where it was first
+        given; the first copy (in input order) is the reference."""
+        fp = _fingerprint(rec.props)
+        first = self._first.get(key)
+        if first is None:
+            self._first[key] = (str(rec.origin) if rec.origin else "<input>", fp)
+            return None
+        clash = _conflict(first[1], fp)
+        if clash is None:
+            first[1].update(fp)
+            return None
+        return clash, first[0]
+
     def final_node(self, rec: NodeRecord) -> Rejection | None:
-        """A shape-checked node: are its sources defined?"""
+        """A shape-checked node: consistent with its other copies? sources defined?"""
+        if rec.id in self._node_flagged:
+            clash = self._repeat(("node", rec.id), rec)
+            if clash:
+                fld, where = clash
+                return _reject(rec, fld, f"node {rec.id!r} is defined again with a "
+                                         f"different {fld!r} than at {where}")
         bad = self._undefined_sources(rec.props.get("sources") or ())
         if bad:
             rej = _reject(rec, "sources", f"source {bad[0]!r} is not defined: expected the id "
@@ -246,8 +263,16 @@ class Validator:
         self._final_failed = {}
 
     def final_rel(self, rec: RelRecord) -> Rejection | None:
-        """A shape-checked relationship: sources defined, endpoints exist with the right
-        labels and were not rejected."""
+        """A shape-checked relationship: consistent with its other copies, sources
+        defined, endpoints exist with the right labels and were not rejected."""
+        key = hash(rec.key())
+        if key in self._rel_flagged:
+            clash = self._repeat(("rel", key), rec)
+            if clash:
+                fld, where = clash
+                return _reject(rec, fld, f"relationship {rec.type} {rec.source} -> "
+                                         f"{rec.target} is given again with a different "
+                                         f"{fld!r} than at {where}")
         rel = self.schema.rel_types[rec.type]
         for fld, end, allowed in (("from", rec.source, rel.sources),
                                   ("to", rec.target, rel.targets)):

@@ -149,3 +149,28 @@ def test_dry_run_writes_nothing(graph: Graph, tmp_path: Path) -> None:
     assert snapshot(graph) == before
     assert summary.nodes["Firm"].valid == 2 and summary.rels["OWNS"].valid == 1
     assert summary.totals()["nodes"]["created"] == 0
+
+
+def test_consistent_repeats_merge_and_conflicting_ones_are_rejected(graph: Graph,
+                                                                   tmp_path: Path) -> None:
+    load_countries(graph)
+    write(tmp_path / "a.yaml", GOOD)
+    write(tmp_path / "b.yaml", """
+    nodes:
+      - {label: Firm, id: firm:alpha, name: Alpha, aliases: [Alpha AG], website: a.example,
+         sources: [src:test]}
+    relationships:
+      - {type: OWNS, from: firm:alpha, to: firm:beta, share: 0.4, since: 2020-03-01,
+         kind: equity, sources: [src:test], confidence: medium, note: "same fact"}
+      - {type: OWNS, from: firm:alpha, to: firm:beta, share: 0.5, since: 2020-03,
+         sources: [src:test], confidence: medium}
+    """)
+    summary = run_load(graph, list_source(read_curated([tmp_path])), progress=False)
+    assert [(e.field, e.origin.line if e.origin else None) for e in summary.errors] == [
+        ("share", 7)]
+    assert "a.yaml" in summary.errors[0].message  # names where it was first given
+    node = graph.read("MATCH (f:Firm {id: 'firm:alpha'}) RETURN f.aliases AS a, "
+                      "f.website AS w, f.kind AS k")[0]
+    assert node == {"a": ["Alpha Inc.", "Alpha AG"], "w": "a.example", "k": ["chip_designer"]}
+    owns = graph.read("MATCH ()-[r:OWNS]->() RETURN r.share AS s, r.note AS n")
+    assert owns == [{"s": 0.4, "n": "same fact"}]
