@@ -223,6 +223,16 @@ class ErrorCodes(SchemaExtension):
             else:
                 ext["code"] = "INTERNAL_ERROR"
             err.extensions = ext
+        codes = {(e.extensions or {}).get("code") for e in errors}
+        response = getattr(self.execution_context.context, "response", None)
+        if response is not None and codes & UNAVAILABLE:
+            # Neo4j down: a 503 the client and load balancers understand, with a retry hint
+            response.status_code = 503
+            response.headers["Retry-After"] = "5"
+
+
+#: Error codes that make the whole response a 503.
+UNAVAILABLE = {"NEO4J_UNAVAILABLE", "NEO4J_AUTH_FAILED"}
 
 
 # -- traversal budget of path questions ---------------------------------------------------
