@@ -169,18 +169,21 @@ class Graph:
 
 
 def open_graph(settings: Settings | None = None, target: Target | None = None,
-               check: bool = True) -> Graph:
+               check: bool = True, **driver_options: Any) -> Graph:
     """Open a driver to the configured Neo4j and check it answers (unless ``check`` is off).
 
     The routing scheme (``neo4j://``) is used where the URI allows, so a cluster or Aura
-    routes reads to secondaries.
+    routes reads to secondaries. ``driver_options`` override the driver's configuration
+    (the API lowers ``max_transaction_retry_time`` so a down Neo4j fails fast).
     """
     settings = settings or get_settings()
     target = target or resolve_target(settings)
     try:
         driver = GraphDatabase.driver(target.uri, auth=(target.user, target.password),
-                                      connection_timeout=5.0, max_connection_lifetime=3600,
-                                      connection_acquisition_timeout=10.0)
+                                      **{"connection_timeout": 5.0,
+                                         "max_connection_lifetime": 3600,
+                                         "connection_acquisition_timeout": 10.0,
+                                         **driver_options})
     except (ValueError, DriverError) as exc:
         raise Neo4jUnavailable(f"bad Neo4j URI {target.uri!r}: {exc}",
                                hint="expected neo4j://host:7687, bolt://..., or neo4j+s://... "
