@@ -82,6 +82,24 @@ def _descendants(pid: int) -> list[int]:
     return out
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time consumed so far by process ``pid`` (all its threads)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def contention() -> dict[str, Any]:
+    """How busy the machine is right now: load average and CPU pressure (PSI: the share of
+    time some runnable task waited for a CPU). Figures taken while other work competes for
+    the two cores are slower than the machine can do, and say so."""
+    out: dict[str, Any] = {"loadavg": [round(x, 2) for x in os.getloadavg()]}
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        some = Path("/proc/pressure/cpu").read_text().splitlines()[0].split()
+        out["cpu_pressure"] = {kv.split("=")[0]: float(kv.split("=")[1])
+                               for kv in some[1:4]}
+    return out
+
+
 def machine() -> dict[str, Any]:
     """The facts a figure depends on: cores, memory, Python, Java, Neo4j version."""
     mem_kib = 0
@@ -97,8 +115,7 @@ def machine() -> dict[str, Any]:
                 break
     info: dict[str, Any] = {"nproc": os.cpu_count(), "memory_gib": round(mem_kib / 2**20, 1),
                             "cpu": cpu, "python": platform.python_version(),
-                            "platform": platform.platform(),
-                            "loadavg": [round(x, 2) for x in os.getloadavg()]}
+                            "platform": platform.platform(), **contention()}
     with contextlib.suppress(Exception):
         version, _browser, java = pick_release(find_javas(os.environ.get("STACKGRAPH_JAVA")))
         info["neo4j"] = version

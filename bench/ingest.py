@@ -21,7 +21,15 @@ import sys
 import time
 from typing import Any
 
-from bench.common import ROOT, bench_settings, machine, rss_kib, save, wipe_store
+from bench.common import (
+    ROOT,
+    bench_settings,
+    contention,
+    machine,
+    rss_kib,
+    save,
+    wipe_store,
+)
 from graph.db import apply_schema, cypher, open_graph
 from graph.server import ManagedServer
 from graph.settings import Settings
@@ -65,10 +73,12 @@ def one_load(server: ManagedServer, nodes: int, batch: int, baseline: int,
     clear(server, nodes)
     cmd = [sys.executable, "-m", "bench.ingest_worker", "--nodes", str(nodes),
            "--seed", str(seed), "--batch", str(batch), "--baseline", str(baseline)]
-    load_before = os.getloadavg()
+    before = contention()
+    env = _env(server.settings)
+    env["BENCH_SERVER_PID"] = str(server.pid() or "")
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            env=_env(server.settings), cwd=ROOT, text=True)
+                            env=env, cwd=ROOT, text=True)
     stdout, stderr = proc.communicate()
     wall = time.perf_counter() - t0
     # The worker reports its own ru_maxrss: RUSAGE_CHILDREN here would also count the
@@ -77,8 +87,8 @@ def one_load(server: ManagedServer, nodes: int, batch: int, baseline: int,
         raise RuntimeError(f"ingest worker failed ({proc.returncode}):\n{stderr[-3000:]}")
     result: dict[str, Any] = json.loads(stdout.strip().splitlines()[-1])
     result["worker_wall_seconds"] = round(wall, 2)
-    result["loadavg_before"] = [round(x, 2) for x in load_before]
-    result["loadavg_after"] = [round(x, 2) for x in os.getloadavg()]
+    result["contention_before"] = before
+    result["contention_after"] = contention()
     pid = server.pid()
     if pid:
         mem = rss_kib(pid)
@@ -133,13 +143,15 @@ def run(sizes: list[int], batch: int = DEFAULT_BATCH, sweep: list[int] | None = 
 
 def _line(r: dict[str, Any]) -> str:
     s = (f"{r['nodes']:>9,} nodes / {r['rels_written']:>9,} rels, batch {r['batch_size']:>5}: "
-         f"{r['rels_per_second']:>8,.0f} rel/s ({r['rels_per_second_db_only']:,.0f} rel/s "
-         f"counting only time in Neo4j), nodes {r['nodes_written'] / r['node_seconds']:,.0f}/s")
+         f"{r['rels_per_second']:>8,.0f} rel/s ({r['rels_per_second_db_only']:,.0f} "
+         f"in Neo4j calls; {r['rels_per_cpu_second']:,.0f} per CPU-second), "
+         f"nodes {r['nodes_written'] / r['node_seconds']:,.0f}/s")
     if r.get("baseline_rels"):
         s += (f"; one-row baseline {r['baseline_rels_per_second']:,.0f} rel/s "
-              f"-> {r['speedup']:.1f}x")
+              f"-> {r['speedup']:.1f}x ({r['speedup_cpu']:.1f}x per CPU-second)")
     s += (f"; loader peak RSS {r['loader_max_rss_mib']:.0f} MiB, "
-          f"server RSS {r.get('server_rss_mib', 0):.0f} MiB")
+          f"server RSS {r.get('server_rss_mib', 0):.0f} MiB; load avg "
+          f"{r['contention_after']['loadavg'][0]:.1f}")
     return s
 
 

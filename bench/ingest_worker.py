@@ -12,13 +12,16 @@ create new relationships in the same database. Prints one JSON object on stdout.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import resource
 import sys
 import time
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from bench.common import cpu_seconds
 from bench.generate import synthetic_graph
 from graph.db import Graph, open_graph
 from ingest.loader import load_records, rel_query, rel_row
@@ -32,6 +35,10 @@ class TimedGraph(Graph):
 
     write_seconds = 0.0
     writes = 0
+    #: (records written so far, this process's RSS in MiB), every 10th write: a flat
+    #: curve is what streaming looks like
+    rss_curve: list[tuple[int, float]]
+    rows_written = 0
 
     def write(self, text: str, params: Mapping[str, Any] | None = None,
               timeout: float | None = None) -> list[dict[str, Any]]:
@@ -41,6 +48,15 @@ class TimedGraph(Graph):
         finally:
             self.write_seconds += time.perf_counter() - t0
             self.writes += 1
+            self.rows_written += len((params or {}).get("rows", ()))
+            if self.writes % 10 == 0:
+                self.rss_curve.append((self.rows_written, _rss_mib()))
+
+
+def _rss_mib() -> float:
+    """Current resident memory of this process (the loader), MiB."""
+    with open("/proc/self/statm") as f:
+        return round(int(f.read().split()[1]) * resource.getpagesize() / 2**20, 1)
 
 
 def _split(rels: Iterator[RelRecord], stride: int, limit: int,
@@ -54,20 +70,50 @@ def _split(rels: Iterator[RelRecord], stride: int, limit: int,
             yield rec
 
 
+class _Cpu:
+    """CPU seconds used by this process and by the Neo4j server (``BENCH_SERVER_PID``),
+    per phase: a figure less sensitive to other work on the machine than wall time."""
+
+    def __init__(self) -> None:
+        pid = os.environ.get("BENCH_SERVER_PID")
+        self.server_pid = int(pid) if pid else None
+        self.mark = self._now()
+
+    def _now(self) -> tuple[float, float]:
+        me = resource.getrusage(resource.RUSAGE_SELF)
+        server = 0.0
+        if self.server_pid:
+            with contextlib.suppress(OSError):
+                server = cpu_seconds(self.server_pid)
+        return me.ru_utime + me.ru_stime, server
+
+    def lap(self) -> dict[str, float]:
+        now = self._now()
+        loader, server = now[0] - self.mark[0], now[1] - self.mark[1]
+        self.mark = now
+        out = {"loader_cpu_seconds": round(loader, 2)}
+        if self.server_pid:
+            out["server_cpu_seconds"] = round(server, 2)
+        return out
+
+
 def run(nodes: int, seed: int, batch: int, baseline: int,
         graph_: Graph | None = None) -> dict[str, Any]:
     """Load, measure, return the figures. ``graph_``: an open graph to use (tests); by
     default the one the environment names, closed at the end."""
     base = graph_ or open_graph()
     graph = TimedGraph(base.driver, base.database, base.timeout, base.target)
+    graph.rss_curve = []
     node_iter, rel_iter = synthetic_graph(nodes, seed)
     sample: list[RelRecord] = []
     stride = max(1, (5 * nodes) // max(baseline, 1))
     out: dict[str, Any] = {"nodes": nodes, "seed": seed, "batch_size": batch}
     try:
+        cpu = _Cpu()
         t0 = time.perf_counter()
         summary = load_records(graph, node_iter, [], batch)
         t1 = time.perf_counter()
+        out["node_cpu"] = cpu.lap()
         out["nodes_written"] = summary.nodes_written
         out["node_seconds"] = round(t1 - t0, 3)
         out["node_write_seconds"] = round(graph.write_seconds, 3)
@@ -75,6 +121,7 @@ def run(nodes: int, seed: int, batch: int, baseline: int,
         t0 = time.perf_counter()
         summary = load_records(graph, [], _split(rel_iter, stride, baseline, sample), batch)
         t1 = time.perf_counter()
+        out["rel_cpu"] = cpu.lap()
         rels = summary.rels_written
         out["rels_written"] = rels
         out["rel_seconds"] = round(t1 - t0, 3)
@@ -82,6 +129,7 @@ def run(nodes: int, seed: int, batch: int, baseline: int,
         out["rel_transactions"] = graph.writes
         out["rels_per_second"] = round(rels / (t1 - t0), 1)
         out["rels_per_second_db_only"] = round(rels / graph.write_seconds, 1)
+        out["rels_per_cpu_second"] = round(rels / sum(out["rel_cpu"].values()), 1)
         out["rels_created"] = sum(c.created for c in summary.rels.values())
         out["rejected"] = len(summary.errors)
 
@@ -91,13 +139,21 @@ def run(nodes: int, seed: int, batch: int, baseline: int,
             for rec in sample:
                 graph.write(rel_query(rec.type), {"rows": [rel_row(rec)]}, timeout=0)
             t1 = time.perf_counter()
+            out["baseline_cpu"] = cpu.lap()
+            out["baseline_rels_per_cpu_second"] = round(
+                len(sample) / sum(out["baseline_cpu"].values()), 1)
             out["baseline_rels"] = len(sample)
             out["baseline_seconds"] = round(t1 - t0, 3)
             out["baseline_rels_per_second"] = round(len(sample) / (t1 - t0), 1)
             out["speedup"] = round(out["rels_per_second"] / out["baseline_rels_per_second"], 1)
+            out["speedup_cpu"] = round(out["rels_per_cpu_second"]
+                                       / out["baseline_rels_per_cpu_second"], 1)
     finally:
         if graph_ is None:
             base.close()
+    curve = graph.rss_curve
+    step = max(1, len(curve) // 20)
+    out["loader_rss_curve_mib"] = curve[::step] + curve[-1:]
     # ru_maxrss is in KiB on Linux
     out["loader_max_rss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
                                       / 1024, 1)

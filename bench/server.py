@@ -12,13 +12,12 @@ apart and not counted as a cold start. Targets: Bolt-ready in under 30 s, idle R
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import bench_settings, machine, rss_kib, save, summary
+from bench.common import bench_settings, contention, cpu_seconds, machine, rss_kib, save, summary
 from graph.server import ManagedServer
 
 TARGET_READY_S = 30.0
@@ -64,6 +63,7 @@ def run(rounds: int = 3, idle: float = 10.0, heap: str | None = None,
     first["note"] = "first start of the bench home (jar copy from ~/.m2, store creation)"
     ready: list[float] = []
     milestones: list[dict[str, float]] = []
+    busy: list[dict[str, Any]] = []
     log = server.logs_dir / "neo4j.log"
     rss: list[float] = []
     hwm: list[float] = []
@@ -77,6 +77,10 @@ def run(rounds: int = 3, idle: float = 10.0, heap: str | None = None,
             seconds = time.perf_counter() - t0
             ready.append(round(seconds, 2))
             milestones.append(phases(log, offset, wall0, wall0 + seconds))
+            pid = server.pid()
+            if pid:
+                milestones[-1]["server_cpu_seconds"] = round(cpu_seconds(pid), 2)
+            busy.append(contention())
             time.sleep(idle)
             pid = server.pid()
             if pid is None:
@@ -94,7 +98,7 @@ def run(rounds: int = 3, idle: float = 10.0, heap: str | None = None,
     result = {
         "benchmark": "server",
         "machine": machine(),
-        "loadavg_after": [round(x, 2) for x in os.getloadavg()],
+        "contention_at_ready": busy,
         "settings": {"heap": settings.heap, "pagecache": settings.pagecache,
                      "rounds": rounds, "idle_seconds": idle, "version": status.version},
         "first_start": first,
@@ -115,7 +119,8 @@ def report(result: dict[str, Any]) -> str:
             f"max {r['max']:.1f}; target < {TARGET_READY_S:.0f} s: "
             f"{'met' if result['met']['ready'] else 'NOT met'}); idle RSS median "
             f"{m['median']:.0f} MiB (max {m['max']:.0f}; target < 1024 MiB: "
-            f"{'met' if result['met']['idle_rss'] else 'NOT met'})")
+            f"{'met' if result['met']['idle_rss'] else 'NOT met'}); load avg "
+            f"{result['contention_at_ready'][-1]['loadavg'][0]:.1f}")
 
 
 def main(rounds: int, idle: float, heap: str | None, pagecache: str | None) -> dict[str, Any]:
