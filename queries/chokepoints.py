@@ -43,7 +43,7 @@ from queries.models import (
 UNKNOWN = "unknown"
 #: betweenness is sampled (k pivots, fixed seed) above this many nodes
 BETWEENNESS_EXACT_MAX = 2000
-BETWEENNESS_SAMPLES = 200
+BETWEENNESS_SAMPLES = 64
 TOP_BETWEENNESS = 10
 
 
@@ -112,7 +112,8 @@ def what_if(graph: Graph, remove: Sequence[str], day: dt.date,
     ids = graph.read(cypher(__file__, "affected_inputs"),
                      {"removed": sorted(countries | firms), "as_of": day})[0]["ids"]
     if rows is None:
-        data = graph.read(cypher(__file__, "concentration"), {"ids": ids, "as_of": day})
+        data = graph.read(cypher(__file__, "concentration"),
+                          {"ids": ids, "as_of": day, "with_hq": True})
     else:
         data = [rows[i] for i in ids if i in rows]
     out: list[WhatIfInput] = []
@@ -216,10 +217,12 @@ def chokepoints(graph: Graph, target: str | None = None, threshold: float = 90.0
             edges += [(t_ref.id, r, "REQUIRES") for r in up["roots"]]
         g = dependency_digraph(edges)
         g.add_node(t_ref.id)
-        rows = graph.read(cypher(__file__, "concentration"), {"ids": ids, "as_of": day})
+        rows = graph.read(cypher(__file__, "concentration"),
+                          {"ids": ids, "as_of": day, "with_hq": False})
     else:
         g = dependency_projection(graph, day)
-        rows = graph.read(cypher(__file__, "concentration"), {"ids": None, "as_of": day})
+        rows = graph.read(cypher(__file__, "concentration"),
+                          {"ids": None, "as_of": day, "with_hq": bool(remove)})
     inputs = [input_concentration(r, threshold) for r in rows]
     names = {i.input.id: i.input for i in inputs}
     if t_ref:
