@@ -6,10 +6,14 @@ instead of being held in memory, so a file of millions of records loads in bound
 
 1. validate each record on its own and note the ids it refers to;
 2. one batched lookup of the referenced ids that the load does not define;
-3. nodes: are their sources defined?  4. relationships: sources and endpoints;
-   — with ``strict`` any rejection stops here, before anything is written;
-   — with ``dry_run`` the run stops here too and reports what it would do;
+3. nodes: are their sources defined, are repeats consistent?
+4. relationships: sources, endpoints, repeats;
 5. write the nodes, then 6. the relationships, in batches (one transaction each).
+
+Without ``strict``, 3 and 5 share one read of the input and so do 4 and 6 (all nodes are
+judged and written before any relationship is judged). With ``strict`` every verdict is in
+before anything is written, and any rejection stops the run there; ``dry_run`` stops there
+too and reports what would be written.
 
 Readers are deterministic, so the n-th item is the same record in every pass: rejected
 items are remembered by their position.
@@ -127,53 +131,71 @@ def run_load(graph: Graph | None, source: Source, *, batch_size: int = DEFAULT_B
         bar.finish("validating")
         # 2. what the database holds
         v.lookup(graph)
-        # 3. nodes: sources defined
-        for seq, item in enumerate(source()):
-            if isinstance(item, NodeRecord) and seq not in rejected:
-                node = v.shape_node(item)
-                assert isinstance(node, NodeRecord)
-                rej = v.final_node(node)
-                if rej:
-                    rejected.add(seq)
-                    summary.count_rejection(rej)
-        v.close_nodes()
-        # 4. relationships: endpoints and sources
-        for seq, item in enumerate(source()):
-            if isinstance(item, RelRecord) and seq not in rejected:
-                rel = v.shape_rel(item)
-                assert isinstance(rel, RelRecord)
-                rej = v.final_rel(rel)
-                if rej:
-                    rejected.add(seq)
-                    summary.count_rejection(rej)
-        if dry_run or graph is None or (strict and summary.errors):
+        writer: Writer | None = None
+        if graph is not None and not dry_run:
+            bar.task("writing nodes", n_nodes)
+            bar.task("writing relationships", n_rels)
+            writer = Writer(graph, summary, batch_size, on_batch=lambda kind, n: bar.advance(
+                "writing nodes" if kind == "node" else "writing relationships", n))
+        # Without --strict, judging and writing share a pass (3 reads of the input in all);
+        # with --strict or --dry-run every verdict is in before the first write.
+        judge_first = writer is None or strict
+        _node_pass(source, v, rejected, summary, None if judge_first else writer, judge=True)
+        _rel_pass(source, v, rejected, summary, None if judge_first else writer, judge=True)
+        if writer is None or (strict and summary.errors):
             summary.aborted = bool(strict and summary.errors)
-            _dry_counts(summary, source, rejected, v)
+            _dry_counts(summary, source, rejected)
             return summary
-        bar.task("writing nodes", n_nodes)
-        bar.task("writing relationships", n_rels)
-        writer = Writer(graph, summary, batch_size,
-                        on_batch=lambda kind, n: bar.advance(
-                            "writing nodes" if kind == "node" else "writing relationships", n))
-        # 5. nodes
-        for seq, item in enumerate(source()):
-            if isinstance(item, NodeRecord) and seq not in rejected:
-                node = v.shape_node(item)
-                assert isinstance(node, NodeRecord)
-                writer.add_node(node)
-        writer.flush()
-        # 6. relationships
-        for seq, item in enumerate(source()):
-            if isinstance(item, RelRecord) and seq not in rejected:
-                rel = v.shape_rel(item)
-                assert isinstance(rel, RelRecord)
-                writer.add_rel(rel)
-        writer.flush()
+        if judge_first:
+            _node_pass(source, v, rejected, summary, writer, judge=False)
+            _rel_pass(source, v, rejected, summary, writer, judge=False)
     return summary
 
 
-def _dry_counts(summary: LoadSummary, source: Source, rejected: set[int],
-                v: Validator) -> None:
+def _node_pass(source: Source, v: Validator, rejected: set[int], summary: LoadSummary,
+               writer: Writer | None, judge: bool) -> None:
+    """3. (judge) are the nodes' sources defined, are repeats consistent; and/or 5.
+    write the valid nodes."""
+    for seq, item in enumerate(source()):
+        if not isinstance(item, NodeRecord) or seq in rejected:
+            continue
+        node = v.shape_node(item)
+        assert isinstance(node, NodeRecord)
+        if judge:
+            rej = v.final_node(node)
+            if rej:
+                rejected.add(seq)
+                summary.count_rejection(rej)
+                continue
+        if writer is not None:
+            writer.add_node(node)
+    if judge:
+        v.close_nodes()
+    if writer is not None:
+        writer.flush()
+
+
+def _rel_pass(source: Source, v: Validator, rejected: set[int], summary: LoadSummary,
+              writer: Writer | None, judge: bool) -> None:
+    """4. (judge) endpoints, sources, repeats of the relationships; and/or 6. write them."""
+    for seq, item in enumerate(source()):
+        if not isinstance(item, RelRecord) or seq in rejected:
+            continue
+        rel = v.shape_rel(item)
+        assert isinstance(rel, RelRecord)
+        if judge:
+            rej = v.final_rel(rel)
+            if rej:
+                rejected.add(seq)
+                summary.count_rejection(rej)
+                continue
+        if writer is not None:
+            writer.add_rel(rel)
+    if writer is not None:
+        writer.flush()
+
+
+def _dry_counts(summary: LoadSummary, source: Source, rejected: set[int]) -> None:
     """For a dry run (or a strict run that stopped): how many records per label and type
     passed validation and would be written (``valid``); nothing is created or updated."""
     for seq, item in enumerate(source()):
