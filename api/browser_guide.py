@@ -113,7 +113,8 @@ def slides() -> list[Slide]:
               "Providers of every supply-chain input with their shares (percent of world "
               "market) and headquarters countries; the API computes top shares and HHI "
               "from these rows and flags inputs whose top country holds 90% or more.",
-              q / "concentration.cypher", lambda g: {"ids": None, "as_of": SAMPLE_DAY}),
+              q / "concentration.cypher",
+              lambda g: {"ids": None, "as_of": SAMPLE_DAY, "with_hq": True}),
         Slide("Chokepoints upstream of a chip",
               "The inputs an H100 depends on, through REQUIRES, GOES_INTO and TYPE_OF.",
               q / "upstream.cypher", lambda g: {"id": "chip:nvidia-h100-sxm",

@@ -38,7 +38,7 @@ function parseMap(text) {
 
 function chart(id, config) {
   if (state.charts[id]) state.charts[id].destroy();
-  config.options = Object.assign({ responsive: true, animation: false,
+  config.options = Object.assign({ responsive: true, maintainAspectRatio: false, animation: false,
     plugins: { legend: { position: "bottom" } } }, config.options || {});
   state.charts[id] = new Chart(document.getElementById(id), config);
 }
@@ -57,7 +57,7 @@ function render() {
   chart("chart-american", { type: "bar", data: { labels, datasets: [{ label: "American share (%)",
       data: rows.map(r => r.american_share === null ? null : Math.round(r.american_share * 1000) / 10),
       backgroundColor: "#4C8EDA" }] },
-    options: { indexAxis: "y", scales: { x: { min: 0, max: 100 } } } });
+    options: { scales: { y: { min: 0, max: 100 } } } });
   chart("chart-risk", { type: "bar", data: { labels, datasets: [
       { label: "listed members", data: rows.map(r => r.listed_members), backgroundColor: "#DA7194" },
       { label: "chokepoint inputs", data: rows.map(r => r.chokepoints), backgroundColor: "#FFC454" },
