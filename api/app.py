@@ -13,12 +13,13 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from strawberry.fastapi import GraphQLRouter
 
-from api.deps import open_api_graph, get_context, get_graph
+from api.deps import get_context, get_graph, open_api_graph
 from api.errors import stackgraph_error_handler
 from api.graphql.context import Context
 from api.graphql.mutation import Mutation

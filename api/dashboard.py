@@ -107,7 +107,7 @@ AsOfQ = Annotated[dt.date | None, Query(description="day to look at, YYYY-MM-DD 
 
 
 @router.get("/exposure/consortia.json", summary="Consortium exposure, one row per consortium.")
-async def consortia_json(graph: GraphDep, _: Principal, scenario: ScenarioQ = None,
+async def consortia_json(graph: GraphDep, who: Principal, scenario: ScenarioQ = None,
                          as_of: AsOfQ = None) -> dict[str, Any]:
     scen, day, rows = await in_thread(exposure_rows, graph, scenario_id(scenario), as_of)
     return {"scenario": scen, "as_of": day.isoformat(), "columns": list(COLUMNS),
@@ -116,9 +116,9 @@ async def consortia_json(graph: GraphDep, _: Principal, scenario: ScenarioQ = No
 
 @router.get("/exposure/consortia.csv", summary="Consortium exposure as CSV (same columns).",
             response_class=Response)
-async def consortia_csv(graph: GraphDep, _: Principal, scenario: ScenarioQ = None,
+async def consortia_csv(graph: GraphDep, who: Principal, scenario: ScenarioQ = None,
                         as_of: AsOfQ = None) -> Response:
-    _, _, rows = await in_thread(exposure_rows, graph, scenario_id(scenario), as_of)
+    _scen, _day, rows = await in_thread(exposure_rows, graph, scenario_id(scenario), as_of)
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=list(COLUMNS), lineterminator="\n")
     writer.writeheader()

@@ -8,7 +8,7 @@ so running it twice changes nothing the second time.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import Any, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -55,5 +55,5 @@ class Mutation:
             nodes_written=_count(result, "nodes_written"),
             relationships_written=_count(result, "rels_written"),
             rejected=len(getattr(result, "rejections", []) or []),
-            summary=_summary(result),
+            summary=cast(JSON, _summary(result)),
         )

@@ -115,8 +115,10 @@ def _entry_type(value_t: Any, value_name: str) -> type[Any]:
     if name not in _ENTRIES:
         cls = types.new_class(name)
         cls.__annotations__ = {"key": str, "value": value_t}
-        cls.key = strawberry.field(description="Key (a country code, a tier, a layer ...).")
-        cls.value = strawberry.field(description="Value for that key.")
+        setattr(cls, "key", strawberry.field(  # noqa: B010 - a class built at run time
+            description="Key (a country code, a tier, a layer ...)."))
+        setattr(cls, "value", strawberry.field(  # noqa: B010
+            description="Value for that key."))
         _ENTRIES[name] = strawberry.type(cls, description=f"One entry of a map to "
                                                            f"{value_name}.")
     return _ENTRIES[name]

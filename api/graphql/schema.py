@@ -37,8 +37,8 @@ from api.graphql.entities import (
 from api.graphql.limits import ErrorCodes, QueryLimits
 from api.graphql.pagination import (
     ChipFilter,
-    ConsortiumFilter,
     Connection,
+    ConsortiumFilter,
     DataCenterFilter,
     Edge,
     FirmFilter,
@@ -78,6 +78,13 @@ FirstArg = Annotated[int, strawberry.argument(description=FIRST_DOC)]
 AfterArg = Annotated[str | None, strawberry.argument(description=AFTER_DOC)]
 ScenarioArg = Annotated[str | None, strawberry.argument(description=SCENARIO_DOC)]
 AsOfArg = Annotated[dt.date | None, strawberry.argument(description=AS_OF_DOC)]
+ChipFilterArg = Annotated[ChipFilter | None, strawberry.argument(description=FILTER_DOC)]
+ConsortiumFilterArg = Annotated[ConsortiumFilter | None,
+                                strawberry.argument(description=FILTER_DOC)]
+DataCenterFilterArg = Annotated[DataCenterFilter | None,
+                                strawberry.argument(description=FILTER_DOC)]
+FirmFilterArg = Annotated[FirmFilter | None, strawberry.argument(description=FILTER_DOC)]
+NameFilterArg = Annotated[NameFilter | None, strawberry.argument(description=FILTER_DOC)]
 
 
 async def _page(info: Info, label: str, make: Callable[[Any], T], first: int,
@@ -134,7 +141,7 @@ class Query:
     async def firms(self, info: Info,
                     first: FirstArg = 20,
                     after: AfterArg = None,
-                    filter: Annotated[FirmFilter | None, strawberry.argument(description=FILTER_DOC)] = None) -> Connection[Firm]:
+                    filter: FirmFilterArg = None) -> Connection[Firm]:
         return await _page(info, "Firm", Firm.from_row, first, after,
                            filter.filters() if filter else Filters())
 
@@ -142,7 +149,7 @@ class Query:
     async def chips(self, info: Info,
                     first: FirstArg = 20,
                     after: AfterArg = None,
-                    filter: Annotated[ChipFilter | None, strawberry.argument(description=FILTER_DOC)] = None) -> Connection[Chip]:
+                    filter: ChipFilterArg = None) -> Connection[Chip]:
         return await _page(info, "Chip", Chip.from_row, first, after,
                            filter.filters() if filter else Filters())
 
@@ -150,7 +157,7 @@ class Query:
     async def models(self, info: Info,
                      first: FirstArg = 20,
                      after: AfterArg = None,
-                     filter: Annotated[NameFilter | None, strawberry.argument(description=FILTER_DOC)] = None) -> Connection[Model]:
+                     filter: NameFilterArg = None) -> Connection[Model]:
         return await _page(info, "Model", Model.from_row, first, after,
                            filter.filters() if filter else Filters())
 
@@ -158,7 +165,7 @@ class Query:
     async def data_centers(self, info: Info,
                            first: FirstArg = 20,
                            after: AfterArg = None,
-                           filter: Annotated[DataCenterFilter | None, strawberry.argument(description=FILTER_DOC)] = None) -> Connection[DataCenter]:
+                           filter: DataCenterFilterArg = None) -> Connection[DataCenter]:
         return await _page(info, "DataCenter", DataCenter.from_row, first, after,
                            filter.filters() if filter else Filters())
 
@@ -166,7 +173,7 @@ class Query:
     async def consortia(self, info: Info,
                         first: FirstArg = 20,
                         after: AfterArg = None,
-                        filter: Annotated[ConsortiumFilter | None, strawberry.argument(description=FILTER_DOC)] = None) -> Connection[Consortium]:
+                        filter: ConsortiumFilterArg = None) -> Connection[Consortium]:
         return await _page(info, "Consortium", Consortium.from_row, first, after,
                            filter.filters() if filter else Filters())
 
@@ -174,7 +181,7 @@ class Query:
     async def countries(self, info: Info,
                         first: FirstArg = 20,
                         after: AfterArg = None,
-                        filter: Annotated[NameFilter | None, strawberry.argument(description=FILTER_DOC)] = None) -> Connection[Country]:
+                        filter: NameFilterArg = None) -> Connection[Country]:
         return await _page(info, "Country", Country.from_row, first, after,
                            filter.filters() if filter else Filters())
 
@@ -182,7 +189,7 @@ class Query:
     async def inputs(self, info: Info,
                      first: FirstArg = 20,
                      after: AfterArg = None,
-                     filter: Annotated[NameFilter | None, strawberry.argument(description=FILTER_DOC)] = None) -> Connection[Input]:
+                     filter: NameFilterArg = None) -> Connection[Input]:
         return await _page(info, "Input", Input.from_row, first, after,
                            filter.filters() if filter else Filters())
 
@@ -190,7 +197,7 @@ class Query:
     async def control_lists(self, info: Info,
                             first: FirstArg = 20,
                             after: AfterArg = None,
-                            filter: Annotated[NameFilter | None, strawberry.argument(description=FILTER_DOC)] = None) -> Connection[ControlList]:
+                            filter: NameFilterArg = None) -> Connection[ControlList]:
         return await _page(info, "ControlList", ControlList.from_row, first, after,
                            filter.filters() if filter else Filters())
 
@@ -198,7 +205,7 @@ class Query:
     async def sources(self, info: Info,
                       first: FirstArg = 20,
                       after: AfterArg = None,
-                      filter: Annotated[NameFilter | None, strawberry.argument(description=FILTER_DOC)] = None) -> Connection[Source]:
+                      filter: NameFilterArg = None) -> Connection[Source]:
         return await _page(info, "Source", Source.from_row, first, after,
                            filter.filters() if filter else Filters())
 

@@ -67,9 +67,8 @@ def parse_map(text: str) -> dict[str, int]:
 
 
 def test_dashboard_renders_real_numbers(served: str) -> None:
-    from playwright.sync_api import sync_playwright
-
     import httpx
+    from playwright.sync_api import sync_playwright
 
     assert Path(CHROMIUM).exists(), "install Debian's chromium (apt-get install chromium)"
     expected = httpx.get(f"{served}/exposure/consortia.json", timeout=60).json()
