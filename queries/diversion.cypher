@@ -6,6 +6,7 @@
 // The hop bound {1,8} is narrowed by the code to the validated max_hops (a quantifier
 // cannot be a parameter).
 MATCH (s:Entity {id: $id})
+CALL (s) {
 MATCH p = (s) ((a)-[r:SHIPS_TO|HOSTS|OPERATES|OWNS|DESIGNS|FABRICATES|PACKAGES|DEVELOPS|TRAINED_ON|SERVES]-(b)
     WHERE $steps[type(r) + CASE WHEN startNode(r) = a THEN '>' ELSE '<' END] IS NOT NULL
       AND (r.since IS NULL OR r.since <= $as_of) AND (r.until IS NULL OR r.until >= $as_of)
@@ -45,11 +46,30 @@ WITH p, d, reasons, ns, rs,
              * coalesce($confidence[coalesce(rs[i].confidence, 'low')], $confidence['low'])
      ) AS score
 ORDER BY score DESC, size(rs) ASC, [n IN ns | n.id] ASC
-WITH collect({
+RETURN collect({
   score: score,
   reasons: reasons,
   nodes: [n IN ns | {id: n.id, name: coalesce(n.name, n.id),
                      label: head([l IN labels(n) WHERE l <> 'Entity'])}],
   rels: [r IN rs | {type: type(r), start: startNode(r).id, props: properties(r)}]
 }) AS rows
-RETURN size(rows) AS total, rows[..$limit] AS paths
+}
+WITH s, size(rows) AS total, rows[..$limit] AS top
+WITH s, total, top,
+     reduce(acc = [], row IN top | acc + reduce(ids = [], r IN row.rels |
+       ids + coalesce(r.props.sources, []))) AS sids
+RETURN s.id AS id, coalesce(s.name, s.id) AS name, labels(s) AS labels,
+     // why the origin itself is a destination of concern (empty: it is not)
+     [(s)-[h:HEADQUARTERED_IN]->(c:Country)
+        WHERE c.id IN $concern AND (h.since IS NULL OR h.since <= $as_of)
+          AND (h.until IS NULL OR h.until >= $as_of) | 'headquartered in ' + c.id]
+   + [(s)-[h:LOCATED_IN]->(c:Country)
+        WHERE c.id IN $concern AND (h.since IS NULL OR h.since <= $as_of)
+          AND (h.until IS NULL OR h.until >= $as_of) | 'located in ' + c.id]
+   + [(s)-[h:LISTED_ON]->(l:ControlList)
+        WHERE (h.since IS NULL OR h.since <= $as_of)
+          AND (h.until IS NULL OR h.until >= $as_of) | 'listed on ' + coalesce(l.name, l.id)]
+     AS origin_reasons,
+     total, top AS paths,
+     COLLECT { UNWIND sids AS sid MATCH (x:Source {id: sid})
+               RETURN DISTINCT [x.id, x.title] } AS titles

@@ -60,28 +60,29 @@ def diversion(graph: Graph, item: str, scenario: str | Path | Scenario | None = 
     _check_limit(limit)
     day = as_of_date(as_of)
     scen = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
-    origin = lookup(graph, item, ITEM_LABELS, what="item")
     concern = concern_countries(graph, scen)
     params: dict[str, Any] = {
-        "id": origin["id"], "as_of": day, "concern": concern, "budget": budget,
-        "limit": limit,
-        "item": origin["id"] if "Chip" in origin["labels"] else None,
+        "id": item.strip() if isinstance(item, str) else item, "as_of": day,
+        "concern": concern, "budget": budget, "limit": limit,
+        "item": item.strip() if isinstance(item, str) and item.strip().startswith("chip:")
+        else None,
         **factors.cypher_params(),
     }
     rows = graph.read(bounded(cypher(__file__, "diversion"), max_hops), params)
-    total = rows[0]["total"] if rows else 0
-    raw = rows[0]["paths"] if rows else []
-    titles = source_titles(graph, (r["rels"] for r in raw))
-    reasons = graph.read(cypher(__file__, "dest_reasons"),
-                         {"id": origin["id"], "as_of": day, "concern": concern})
+    if not rows:  # unknown id: the full look-up gives the suggestions
+        lookup(graph, item, ITEM_LABELS, what="item")
+    row = rows[0]
+    label = primary_label(row["labels"])
+    if label not in ITEM_LABELS:
+        raise BadArgument(f"{row['id']!r} is a {label}, expected "
+                          f"{', '.join(ITEM_LABELS)}", hint="pass the id of an item")
+    titles = {k: v for k, v in row["titles"]}
     return DiversionResult(
-        origin=entity({"id": origin["id"], "name": origin["name"],
-                       "label": primary_label(origin["labels"])}),
+        origin=entity({"id": row["id"], "name": row["name"], "label": label}),
         scenario=scen.id, scenario_name=scen.name, as_of=day, max_hops=max_hops,
-        concern_countries=concern,
-        origin_reasons=list(reasons[0]["reasons"]) if reasons else [],
-        paths=[to_path(r, titles) for r in raw], total_paths=total,
-        truncated=total >= budget,
+        concern_countries=concern, origin_reasons=list(row["origin_reasons"]),
+        paths=[to_path(r, titles) for r in row["paths"]], total_paths=row["total"],
+        truncated=row["total"] >= budget,
     )
 
 

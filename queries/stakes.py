@@ -21,7 +21,7 @@ from typing import Any
 from graph.db import Graph, cypher
 from graph.errors import BadArgument
 from queries.common import as_of_date, lookup, narrow, primary_label
-from queries.hops import entity, hops, source_titles
+from queries.hops import entity, hops
 from queries.models import (
     AmericanStackResult,
     Bounds,
@@ -69,28 +69,31 @@ def _product(rels: list[dict[str, Any]]) -> tuple[float, float]:
     return lo, hi
 
 
-def _stakes(graph: Graph, target: dict[str, Any], day: dt.date, max_depth: int,
-            titles: dict[str, str] | None = None) -> StakesResult:
+def _stakes(graph: Graph, target: str, day: dt.date, max_depth: int) -> StakesResult:
     rows = graph.read(narrow(cypher(__file__, "stakes"), max_depth, MAX_DEPTH),
-                      {"id": target["id"], "as_of": day})
+                      {"id": target, "as_of": day})
+    if not rows:  # unknown id: the full look-up gives the suggestions
+        lookup(graph, target, ("Firm",), what="firm")
+    head = rows[0]
+    label = primary_label(head["labels"])
+    if label != "Firm":
+        raise BadArgument(f"{head['id']!r} is a {label}, expected Firm",
+                          hint="pass the id of a firm")
     by_owner: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in rows:
-        by_owner[row["nodes"][0]["id"]].append(row)
-    info = {r["id"]: r for r in graph.read(
-        cypher(__file__, "stakes_owners"),
-        {"ids": sorted(by_owner) + [target["id"]], "as_of": day})}
-    if titles is None:
-        titles = source_titles(graph, (r["rels"] for r in rows))
-    t_country = info[target["id"]]["country"] if target["id"] in info else None
+    for found in head["paths"]:
+        by_owner[found["nodes"][0]["id"]].append(found)
+    info = {r["id"]: r for r in head["info"]}
+    titles = {k: v for k, v in head["titles"]}
+    t_country = info[head["id"]]["country"] if head["id"] in info else None
 
     owners: list[OwnerStake] = []
     for oid, paths in by_owner.items():
         lo = hi = 0.0
         stake_paths = []
-        for row in sorted(paths, key=lambda r: [n["id"] for n in r["nodes"]]):
-            plo, phi = _product(row["rels"])
+        for path in sorted(paths, key=lambda r: [n["id"] for n in r["nodes"]]):
+            plo, phi = _product(path["rels"])
             lo, hi = lo + plo, hi + phi
-            stake_paths.append(StakePath(hops=hops(row["nodes"], row["rels"], titles),
+            stake_paths.append(StakePath(hops=hops(path["nodes"], path["rels"], titles),
                                          product=bounds(plo, phi)))
         shares = info[oid]["owner_shares"] if oid in info else []
         known = sum(float(s) for s in shares if s is not None)
@@ -119,8 +122,7 @@ def _stakes(graph: Graph, target: dict[str, Any], day: dt.date, max_depth: int,
     f_lo = sum(c.stake.low for c in by_country if c.foreign)
     f_hi = sum(c.stake.high for c in by_country if c.foreign or c.country == UNKNOWN)
     return StakesResult(
-        target=entity({"id": target["id"], "name": target["name"],
-                       "label": primary_label(target["labels"])}),
+        target=entity({"id": head["id"], "name": head["name"], "label": label}),
         country=t_country, as_of=day, max_depth=max_depth, owners=owners,
         by_country=by_country, foreign_share=bounds(f_lo, f_hi))
 
@@ -130,8 +132,9 @@ def stakes(graph: Graph, target: str, as_of: dt.date | str | None = None,
     """Effective stakes in one firm by owner and by country, with the paths behind them."""
     _check_depth(max_depth)
     day = as_of_date(as_of)
-    node = lookup(graph, target, ("Firm",), what="firm")
-    return _stakes(graph, node, day, max_depth)
+    if not isinstance(target, str) or not target.strip():
+        raise BadArgument("a firm id is required", hint="e.g. firm:openai")
+    return _stakes(graph, target.strip(), day, max_depth)
 
 
 def american_stack(graph: Graph, as_of: dt.date | str | None = None,
@@ -144,8 +147,7 @@ def american_stack(graph: Graph, as_of: dt.date | str | None = None,
     rows: list[StackFirmRow] = []
     agg: dict[str, list[Bounds]] = defaultdict(list)
     for f in firms:
-        res = _stakes(graph, {"id": f["id"], "name": f["name"], "labels": ["Firm"]}, day,
-                      max_depth)
+        res = _stakes(graph, f["id"], day, max_depth)
         foreign = [c for c in res.by_country if c.foreign]
         rows.append(StackFirmRow(firm=res.target, kinds=list(f["kinds"]),
                                  foreign_share=res.foreign_share, by_country=foreign))
@@ -173,17 +175,16 @@ def reverse_stakes(graph: Graph, target: str | None = None,
     day = as_of_date(as_of)
     if target is not None and target != AMERICAN_STACK:
         node = lookup(graph, target, ("Firm",), what="firm")
-        candidates = [node]
+        candidates = [node["id"]]
     else:
-        ids = [r["id"] for r in graph.read(
+        candidates = [r["id"] for r in graph.read(
             narrow(cypher(__file__, "stakes_reverse"), max_depth, MAX_DEPTH), {"as_of": day})]
-        candidates = [lookup(graph, i, ("Firm",)) for i in ids]
     out = []
-    for node in candidates:
-        res = _stakes(graph, node, day, max_depth)
+    for cid in candidates:
+        res = _stakes(graph, cid, day, max_depth)
         if res.country == "USA":
             if target is not None and target != AMERICAN_STACK:
-                raise BadArgument(f"{node['id']!r} is headquartered in the USA",
+                raise BadArgument(f"{cid!r} is headquartered in the USA",
                                   hint="--reverse asks for American stakes in foreign firms")
             continue
         usa = next((c for c in res.by_country if c.country == "USA"), None)
