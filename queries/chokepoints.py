@@ -102,28 +102,21 @@ def _check_removed(graph: Graph, remove: Sequence[str]) -> list[dict[str, Any]]:
     return out
 
 
-def what_if(graph: Graph, remove: Sequence[str], day: dt.date,
-            rows: dict[str, dict[str, Any]] | None = None) -> WhatIf:
+def what_if(graph: Graph, remove: Sequence[str], day: dt.date) -> WhatIf:
     """Per input, the share of world supply lost when ``remove`` (countries, firms) are
     taken out, and the targets that lose all supply of some upstream input."""
     nodes = _check_removed(graph, remove)
-    countries = {n["id"] for n in nodes if "Country" in n["labels"]}
-    firms = {n["id"] for n in nodes if "Firm" in n["labels"]}
-    ids = graph.read(cypher(__file__, "affected_inputs"),
-                     {"removed": sorted(countries | firms), "as_of": day})[0]["ids"]
-    if rows is None:
-        data = graph.read(cypher(__file__, "concentration"),
-                          {"ids": ids, "as_of": day, "with_hq": True})
-    else:
-        data = [rows[i] for i in ids if i in rows]
-    out: list[WhatIfInput] = []
-    lost_all: list[str] = []
-    for row in data:
-        res = _lose(row, countries, firms)
-        out.append(res)
-        if res.all_supply_lost:
-            lost_all.append(res.input.id)
+    countries = sorted({n["id"] for n in nodes if "Country" in n["labels"]})
+    firms = sorted({n["id"] for n in nodes if "Firm" in n["labels"]})
+    rows = graph.read(cypher(__file__, "what_if"),
+                      {"countries": countries, "firms": firms, "as_of": day})
+    out = [WhatIfInput(
+        input=EntityRef(id=r["id"], name=r["name"], label="Input"),
+        share_lost=round(r["lost"], 6), firm_share_lost=round(r["firm_lost"], 6),
+        remaining_share=round(r["total"] - r["lost"], 6), all_supply_lost=r["all_lost"])
+        for r in rows]
     out.sort(key=lambda w: (-w.share_lost, -w.firm_share_lost, w.input.id))
+    lost_all = [w.input.id for w in out if w.all_supply_lost]
     targets: list[CutOffTarget] = []
     if lost_all:
         for t in graph.read(cypher(__file__, "downstream"), {"lost": lost_all, "as_of": day}):
@@ -133,40 +126,6 @@ def what_if(graph: Graph, remove: Sequence[str], day: dt.date,
     return WhatIf(removed=[EntityRef(id=n["id"], name=n["name"],
                                      label=primary_label(n["labels"])) for n in nodes],
                   inputs=out, targets_cut_off=targets)
-
-
-def _lose(row: dict[str, Any], countries: set[str], firms: set[str]) -> WhatIfInput:
-    provs = row["providers"]
-    f_provs = [p for p in provs if p["label"] == "Firm"]
-    c_provs = [p for p in provs if p["label"] == "Country"]
-
-    def firm_gone(p: dict[str, Any]) -> bool:
-        return p["id"] in firms or (p["country"] is not None and p["country"] in countries)
-
-    firm_lost = sum(float(p["share"] or 0.0) for p in f_provs if firm_gone(p))
-    if c_provs:
-        lost = 0.0
-        removed_by_hq: dict[str, float] = defaultdict(float)
-        for p in f_provs:
-            if p["id"] in firms and p["country"] not in countries and p["country"]:
-                removed_by_hq[p["country"]] += float(p["share"] or 0.0)
-        for p in c_provs:
-            share = float(p["share"] or 0.0)
-            if p["id"] in countries:
-                lost += share
-            else:
-                lost += min(share, removed_by_hq.get(p["id"], 0.0))
-        total = sum(float(p["share"] or 0.0) for p in c_provs)
-    else:
-        lost = firm_lost
-        total = sum(float(p["share"] or 0.0) for p in f_provs)
-    gone_all = bool(provs) and all(
-        (p["id"] in countries) if p["label"] == "Country" else firm_gone(p) for p in provs)
-    return WhatIfInput(
-        input=EntityRef(id=row["id"], name=row["name"], label="Input"),
-        share_lost=round(lost, 6), firm_share_lost=round(firm_lost, 6),
-        remaining_share=round(total - lost, 6) if provs else None,
-        all_supply_lost=gone_all)
 
 
 def _structure(g: nx.DiGraph, target: str | None,
@@ -218,11 +177,11 @@ def chokepoints(graph: Graph, target: str | None = None, threshold: float = 90.0
         g = dependency_digraph(edges)
         g.add_node(t_ref.id)
         rows = graph.read(cypher(__file__, "concentration"),
-                          {"ids": ids, "as_of": day, "with_hq": False})
+                          {"ids": ids, "as_of": day})
     else:
         g = dependency_projection(graph, day)
         rows = graph.read(cypher(__file__, "concentration"),
-                          {"ids": None, "as_of": day, "with_hq": bool(remove)})
+                          {"ids": None, "as_of": day})
     inputs = [input_concentration(r, threshold) for r in rows]
     names = {i.input.id: i.input for i in inputs}
     if t_ref:
@@ -230,8 +189,7 @@ def chokepoints(graph: Graph, target: str | None = None, threshold: float = 90.0
     doms, bc = _structure(g, t_ref.id if t_ref else None, names)
     wi = None
     if remove:
-        by_id = {r["id"]: r for r in rows} if target is None else None
-        wi = what_if(graph, remove, day, by_id)
+        wi = what_if(graph, remove, day)
         if t_ref is not None:
             keep = {i.input.id for i in inputs}
             wi.inputs = [w for w in wi.inputs if w.input.id in keep]

@@ -1,6 +1,6 @@
 // Providers of supply-chain inputs with their shares (percent of world market, null when
-// unreported) and, for firms of inputs without country providers (of every firm with
-// $with_hq), their headquarters country; relationships valid on $as_of.
+// unreported) and, for firms of inputs without country providers, their headquarters
+// country; relationships valid on $as_of.
 // $ids: the inputs to read, or null for every input.
 UNWIND CASE WHEN $ids IS NULL THEN COLLECT { MATCH (x:Input) RETURN x.id } ELSE $ids END
   AS iid
@@ -15,7 +15,7 @@ RETURN i.id AS id, coalesce(i.name, i.id) AS name, [x IN raw | {
   id: x.p.id, name: coalesce(x.p.name, x.p.id), share: x.share,
   label: CASE WHEN x.is_country THEN 'Country' ELSE 'Firm' END,
   country: CASE WHEN x.is_country THEN x.p.id
-                WHEN by_countries AND NOT $with_hq THEN null
+                WHEN by_countries THEN null
                 ELSE head(COLLECT { MATCH (f:Firm {id: x.p.id})-[h:HEADQUARTERED_IN]->(c:Country)
                                     WHERE (h.since IS NULL OR h.since <= $as_of)
                                       AND (h.until IS NULL OR h.until >= $as_of)
