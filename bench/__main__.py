@@ -59,8 +59,14 @@ def _ingest(args: argparse.Namespace) -> int:
     sizes = _ingest_sizes(args)
     ingest.main(sizes, args.batch, args.sweep or None, args.sweep_nodes or max(
         (n for n in sizes if n <= MEDIUM), default=sizes[0]), args.baseline, args.heap,
-        args.pagecache)
+        args.pagecache, args.loader_nodes or None)
     return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from bench import report
+
+    return report.main()
 
 
 def _delegate(module: str) -> Callable[[argparse.Namespace], int]:
@@ -106,7 +112,7 @@ def _all(args: argparse.Namespace) -> int:
         sizes = _ingest_sizes(args)
         step("ingest", lambda: summaries.append(ingest.report(ingest.main(
             sizes, args.batch, args.sweep, MEDIUM if MEDIUM in sizes else sizes[0],
-            args.baseline, args.heap, args.pagecache))))
+            args.baseline, args.heap, args.pagecache, args.loader_nodes or None))))
     for module in ("queries", "api"):
         cli = _find_cli(module)
         if cli is not None:
@@ -134,7 +140,8 @@ def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--pagecache", help="Neo4j page cache of the bench servers")
 
 
-def _add_ingest_opts(p: argparse.ArgumentParser, sweep_default: list[int] | None) -> None:
+def _add_ingest_opts(p: argparse.ArgumentParser, sweep_default: list[int] | None,
+                     loader_default: int) -> None:
     p.add_argument("--nodes", type=int, nargs="+",
                    help=f"graph sizes to load (default {SMALL} {MEDIUM})")
     p.add_argument("--large", action="store_true", help=f"also load {LARGE:,} nodes")
@@ -144,6 +151,9 @@ def _add_ingest_opts(p: argparse.ArgumentParser, sweep_default: list[int] | None
                         f"(default {sweep_default or 'none'})")
     p.add_argument("--baseline", type=int, default=5000,
                    help="relationships written one per transaction (default 5000)")
+    p.add_argument("--loader-nodes", type=int, default=loader_default,
+                   help="also run the loader alone (Neo4j replaced by a no-op) at this many "
+                        f"nodes for its peak memory; 0: skip (default {loader_default})")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -155,7 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p_all = sub.add_parser("all", help="every benchmark at modest sizes (make bench)")
     _add_server_opts(p_all)
-    _add_ingest_opts(p_all, [1000, 5000, 20000])
+    _add_ingest_opts(p_all, [1000, 5000, 20000], LARGE)
     _add_common(p_all)
     p_all.add_argument("--skip-server", action="store_true")
     p_all.add_argument("--skip-ingest", action="store_true")
@@ -167,7 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_srv.set_defaults(func=_server)
 
     p_ing = sub.add_parser("ingest", help="relationships/s batched vs one row per tx")
-    _add_ingest_opts(p_ing, None)
+    _add_ingest_opts(p_ing, None, 0)
     p_ing.add_argument("--sweep-nodes", type=int,
                        help="graph size of the batch-size sweep (default: the largest "
                             f"size <= {MEDIUM:,})")
@@ -178,6 +188,9 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=f"benchmark {what} (bench/{name}.py)", add_help=False)
         p.add_argument("rest", nargs=argparse.REMAINDER)
         p.set_defaults(func=_delegate(name))
+
+    rep = sub.add_parser("report", help="print the latest results as Markdown tables")
+    rep.set_defaults(func=_report)
 
     gen = sub.add_parser("generate", help="write a synthetic graph as APOC JSON lines")
     gen.add_argument("--nodes", type=int, default=SMALL, help="number of nodes (>= 500)")

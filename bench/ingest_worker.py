@@ -53,6 +53,28 @@ class TimedGraph(Graph):
                 self.rss_curve.append((self.rows_written, _rss_mib()))
 
 
+class NullGraph(TimedGraph):
+    """Neo4j replaced by a no-op that reports every row as created: what the loader
+    process itself costs (generation, batching, row building) in time and memory, without
+    the database. Parameters are not even serialised, so this is a ceiling for the client
+    side, not an ingest rate."""
+
+    def __init__(self) -> None:  # no driver at all
+        self.rss_curve = []
+
+    def write(self, text: str, params: Mapping[str, Any] | None = None,
+              timeout: float | None = None) -> list[dict[str, Any]]:
+        self.writes += 1
+        n = len((params or {}).get("rows", ()))
+        self.rows_written += n
+        if self.writes % 10 == 0:
+            self.rss_curve.append((self.rows_written, _rss_mib()))
+        return [{"written": n, "created": n, "updated": 0, "unchanged": 0}]
+
+    def close(self) -> None:
+        pass
+
+
 def _rss_mib() -> float:
     """Current resident memory of this process (the loader), MiB."""
     with open("/proc/self/statm") as f:
@@ -98,16 +120,24 @@ class _Cpu:
 
 
 def run(nodes: int, seed: int, batch: int, baseline: int,
-        graph_: Graph | None = None) -> dict[str, Any]:
+        graph_: Graph | None = None, null_db: bool = False) -> dict[str, Any]:
     """Load, measure, return the figures. ``graph_``: an open graph to use (tests); by
-    default the one the environment names, closed at the end."""
-    base = graph_ or open_graph()
-    graph = TimedGraph(base.driver, base.database, base.timeout, base.target)
-    graph.rss_curve = []
+    default the one the environment names, closed at the end. ``null_db``: write nowhere
+    (see ``NullGraph``)."""
+    graph: TimedGraph
+    if null_db:
+        base: Graph = NullGraph()
+        graph = NullGraph()
+        baseline = 0
+    else:
+        base = graph_ or open_graph()
+        graph = TimedGraph(base.driver, base.database, base.timeout, base.target)
+        graph.rss_curve = []
     node_iter, rel_iter = synthetic_graph(nodes, seed)
     sample: list[RelRecord] = []
     stride = max(1, (5 * nodes) // max(baseline, 1))
-    out: dict[str, Any] = {"nodes": nodes, "seed": seed, "batch_size": batch}
+    out: dict[str, Any] = {"nodes": nodes, "seed": seed, "batch_size": batch,
+                           "null_db": null_db}
     try:
         cpu = _Cpu()
         t0 = time.perf_counter()
@@ -128,7 +158,8 @@ def run(nodes: int, seed: int, batch: int, baseline: int,
         out["rel_write_seconds"] = round(graph.write_seconds, 3)
         out["rel_transactions"] = graph.writes
         out["rels_per_second"] = round(rels / (t1 - t0), 1)
-        out["rels_per_second_db_only"] = round(rels / graph.write_seconds, 1)
+        out["rels_per_second_db_only"] = (round(rels / graph.write_seconds, 1)
+                                          if graph.write_seconds else None)
         out["rels_per_cpu_second"] = round(rels / sum(out["rel_cpu"].values()), 1)
         out["rels_created"] = sum(c.created for c in summary.rels.values())
         out["rejected"] = len(summary.errors)
@@ -168,8 +199,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--batch", type=int, default=5000)
     p.add_argument("--baseline", type=int, default=0,
                    help="relationships to write one row per transaction (0: none)")
+    p.add_argument("--null-db", action="store_true",
+                   help="write nowhere: the loader process's own time and memory")
     args = p.parse_args(argv)
-    result = run(args.nodes, args.seed, args.batch, args.baseline)
+    result = run(args.nodes, args.seed, args.batch, args.baseline, null_db=args.null_db)
     sys.stdout.write(json.dumps(result) + "\n")
     return 0
 
