@@ -6,8 +6,9 @@
 
 APOC writes a node's *internal* id in ``id``; our nodes carry their own ``id`` property,
 which is the key. On import the APOC id of each node is mapped to its ``properties.id``
-(only where they differ, so an export of ours costs no memory), and relationships are
-attached through that map. On export the APOC id *is* our id, so the file imports into any
+(only where they differ, so an export of ours costs no memory) as the node lines go by —
+APOC writes all nodes before the relationships — and relationships are attached through
+that map. On export the APOC id *is* our id, so the file imports into any
 Neo4j with APOC and back into stackgraph alike. Dates are written as ISO strings (APOC
 does the same); on import the schema's declared property types turn them back into dates.
 Both directions stream: neither holds the graph in memory.
@@ -57,21 +58,6 @@ def _lines(path: Path) -> Iterator[tuple[int, Any] | Rejection]:
                                      "json")
 
 
-def _id_map(path: Path) -> dict[str, str]:
-    """APOC id -> our id, for the nodes where the two differ."""
-    out: dict[str, str] = {}
-    for entry in _lines(path):
-        if isinstance(entry, Rejection):
-            continue
-        _, obj = entry
-        if isinstance(obj, dict) and obj.get("type") == "node":
-            ours = (obj.get("properties") or {}).get("id")
-            theirs = str(obj.get("id"))
-            if isinstance(ours, str) and ours != theirs:
-                out[theirs] = ours
-    return out
-
-
 def _label(labels: Any) -> str | None:
     found = [lab for lab in (labels or []) if lab in SCHEMA.labels]
     return found[0] if len(found) == 1 else None
@@ -83,11 +69,11 @@ class ApocReader:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.name = display_path(path)
-        self._ids: dict[str, str] | None = None
+        #: APOC id -> our id, where they differ; filled as node lines stream by (APOC
+        #: writes every node before the first relationship)
+        self._ids: dict[str, str] = {}
 
     def __call__(self) -> Iterator[Item]:
-        if self._ids is None:
-            self._ids = _id_map(self.path)
         ids = self._ids
         for entry in _lines(self.path):
             if isinstance(entry, Rejection):
@@ -108,6 +94,9 @@ class ApocReader:
                                     f"{', '.join(sorted(SCHEMA.labels))}", obj)
                     continue
                 node_id = props.pop("id", None)
+                apoc_id = str(obj.get("id"))
+                if isinstance(node_id, str) and node_id != apoc_id:
+                    ids[apoc_id] = node_id
                 yield NodeRecord(label, node_id, props, origin)
             else:
                 start = str((obj.get("start") or {}).get("id"))
