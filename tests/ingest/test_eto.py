@@ -81,6 +81,10 @@ def test_eto_counts_match_the_csvs(eto_loaded) -> None:  # type: ignore[no-untyp
     reported = {r.record["provider_id"] for r in summary.warnings
                 if r.record and "pseudo" in r.message}
     assert reported == pseudo
+    # repeated provider rows (same P-id, another alias) are merged and reported by line
+    providers = rows("providers.csv")
+    repeats = [r for r in summary.warnings if "listed again" in r.message]
+    assert len(repeats) == len(providers) - len({r["provider_id"] for r in providers}) > 0
 
 
 def test_eto_values_and_provenance(eto_loaded) -> None:  # type: ignore[no-untyped-def]
