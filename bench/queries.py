@@ -16,6 +16,7 @@ and CLI see it.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import random
 import statistics
@@ -107,42 +108,67 @@ def questions(graph: Graph, plan: Plan, runs: int,
     }
 
 
-def measure(call: Callable[[str], Any], ids: list[str], runs: int,
-            warmup: int = 5) -> dict[str, Any]:
+def measure(call: Callable[[str], Any], ids: list[str], runs: int, warmup: int = 5,
+            budget_s: float = 600.0) -> dict[str, Any]:
+    """``runs`` timed calls (ids cycled) after ``warmup`` untimed ones; stops early when the
+    question has used ``budget_s`` seconds, and says so. A call that fails (a query
+    timeout) is counted, not timed."""
+    from graph.errors import StackgraphError
+
     for i in ids[:warmup]:
-        call(i)
+        with contextlib.suppress(StackgraphError):
+            call(i)
     times: list[float] = []
+    errors: list[str] = []
+    started = time.perf_counter()
     for k in range(runs):
+        if time.perf_counter() - started > budget_s:
+            break
         i = ids[k % len(ids)]
         t0 = time.perf_counter()
-        call(i)
+        try:
+            call(i)
+        except StackgraphError as exc:
+            errors.append(f"{i}: {exc.message[:120]}")
+            continue
         times.append((time.perf_counter() - t0) * 1000)
-    return {"runs": runs, "distinct_ids": min(runs, len(ids)),
-            "p50_ms": round(percentile(times, 50), 2), "p99_ms": round(percentile(times, 99), 2),
-            "mean_ms": round(statistics.fmean(times), 2), "max_ms": round(max(times), 2)}
+    out: dict[str, Any] = {"runs": len(times), "requested_runs": runs,
+                           "distinct_ids": min(len(times) + len(errors), len(ids)),
+                           "errors": len(errors), "error_samples": errors[:3],
+                           "stopped_by_budget": len(times) + len(errors) < runs}
+    if times:
+        out.update({"p50_ms": round(percentile(times, 50), 2),
+                    "p99_ms": round(percentile(times, 99), 2),
+                    "mean_ms": round(statistics.fmean(times), 2),
+                    "max_ms": round(max(times), 2)})
+    return out
 
 
 def run_size(nodes: int, runs: int, seed: int = 0, heap: str | None = None,
-             pagecache: str | None = None, only: list[str] | None = None) -> dict[str, Any]:
+             pagecache: str | None = None, only: list[str] | None = None,
+             budget_s: float = 600.0) -> dict[str, Any]:
     server = ManagedServer(bench_settings("queries", SLOT, heap=heap, pagecache=pagecache))
     load = ensure_loaded(server, nodes, seed)
     plan = Plan.make(nodes, seed)
     rng = random.Random(seed)
     out: dict[str, Any] = {"nodes": nodes, "seed": seed, "load": load, "machine": machine(),
+                           "command": f"python -m bench.queries --nodes {nodes} --runs {runs}",
                            "questions": {}}
     with open_graph(server.settings) as graph:
         graph.timeout = 120
         for name, (ids, call) in questions(graph, plan, runs, rng).items():
             if only and name not in only:
                 continue
-            n = 20 if name == "what_if" else runs
-            res = measure(call, ids, max(n, 1) if name == "what_if" else runs)
-            if name in TARGETS_MS and nodes >= LARGE:
+            res = measure(call, ids, runs, budget_s=budget_s)
+            if name in TARGETS_MS and nodes >= LARGE and "p50_ms" in res:
                 res["target_p50_ms"] = TARGETS_MS[name]
                 res["meets_target"] = res["p50_ms"] <= TARGETS_MS[name]
             out["questions"][name] = res
-            print(f"{nodes:>9,} nodes  {name:<12} p50 {res['p50_ms']:>9.1f} ms  "
-                  f"p99 {res['p99_ms']:>9.1f} ms  ({res['runs']} runs)", flush=True)
+            print(f"{nodes:>9,} nodes  {name:<12} p50 {res.get('p50_ms', float('nan')):>9.1f}"
+                  f" ms  p99 {res.get('p99_ms', float('nan')):>9.1f} ms  ({res['runs']} runs"
+                  f", {res['errors']} errors"
+                  f"{', stopped by time budget' if res['stopped_by_budget'] else ''})",
+                  flush=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"queries-{nodes}.json"
     path.write_text(json.dumps(out, indent=2, default=str) + "\n")
@@ -157,13 +183,17 @@ def cli(argv: list[str]) -> int:
     p.add_argument("--large", action="store_true", help=f"also {LARGE:,} nodes")
     p.add_argument("--runs", type=int, default=100, help="timed runs per question (>= 100)")
     p.add_argument("--only", nargs="+", help="questions to run (default all)")
+    p.add_argument("--budget", type=float, default=600.0,
+                   help="seconds per question at most (default 600); fewer runs are "
+                        "reported when it is used up")
     p.add_argument("--heap")
     p.add_argument("--pagecache")
     p.add_argument("--stop", action="store_true", help="stop the bench server afterwards")
     args = p.parse_args(argv)
     sizes = list(args.nodes or SIZES) + ([LARGE] if args.large else [])
     for n in sizes:
-        run_size(n, args.runs, heap=args.heap, pagecache=args.pagecache, only=args.only)
+        run_size(n, args.runs, heap=args.heap, pagecache=args.pagecache, only=args.only,
+                 budget_s=args.budget)
     if args.stop:
         ManagedServer(bench_settings("queries", SLOT)).stop()
     return 0
