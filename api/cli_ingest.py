@@ -69,12 +69,12 @@ def register(app: typer.Typer) -> None:
             source = build_source(paths, fmt, graph)
             summary = run_load(graph, source, batch_size=batch_size, dry_run=dry_run,
                                strict=strict, progress=sys.stderr.isatty() and not as_json)
-        if summary.rejections:
+        if summary.rejections or rejects.exists():  # never leave a stale rejects file
             write_rejects(rejects, summary.rejections)
         errors, warnings = summary.errors, summary.warnings
         if as_json:
             out = summary.as_dict()
-            out["rejects_file"] = str(rejects) if summary.rejections else None
+            out["rejects_file"] = str(rejects) if rejects.exists() else None
             out["first_rejections"] = [r.as_dict() for r in summary.rejections[:SHOWN_REJECTIONS]]
             print_json(out)
         else:

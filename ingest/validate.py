@@ -139,6 +139,9 @@ class Validator:
             return _reject(rec, err[0], err[1])
         if not clean.get("name"):
             return _reject(rec, "name", f"missing required property 'name' for {rec.label}")
+        if rec.label == "Country" and clean.get("iso3") != rec.id:
+            return _reject(rec, "iso3", f"iso3 {clean.get('iso3')!r} differs from the id "
+                                        f"{rec.id!r}: expected the same ISO 3166-1 alpha-3 code")
         if label.provenance and not clean.get("sources"):
             return _reject(rec, "sources", "missing sources: every fact names at least one "
                                            "Source id (src:...)")

@@ -78,5 +78,6 @@ def test_cli_export_then_ingest(graph: Graph, tmp_path: Path, neo4j_target: Targ
     out = json.loads(res.stdout)
     assert out["totals"]["nodes"]["created"] == len(before[0])
     assert out["rejected"] == 0 and not (tmp_path / "rejects.jsonl").exists()
+    assert out["rejects_file"] is None
     assert snapshot(graph) == before
     assert count(graph, "MATCH (n) RETURN count(n) AS n") == len(before[0])
