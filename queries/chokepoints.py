@@ -157,9 +157,11 @@ def _structure(g: nx.DiGraph, target: str | None,
 
 def chokepoints(graph: Graph, target: str | None = None, threshold: float = 90.0,
                 remove: Sequence[str] | None = None,
-                as_of: dt.date | str | None = None) -> ChokepointsResult:
+                as_of: dt.date | str | None = None,
+                structure: bool = True) -> ChokepointsResult:
     """Concentration per input (all inputs, or the target's upstream), chokepoints at
-    ``threshold``, optional what-if removal, dominators and betweenness."""
+    ``threshold``, optional what-if removal, dominators and betweenness (skipped with
+    ``structure=False``, for callers that only need the chokepoints)."""
     check_threshold(threshold)
     day = as_of_date(as_of)
     remove = [r for r in (remove or []) if r.strip()]
@@ -186,7 +188,7 @@ def chokepoints(graph: Graph, target: str | None = None, threshold: float = 90.0
     names = {i.input.id: i.input for i in inputs}
     if t_ref:
         names[t_ref.id] = t_ref
-    doms, bc = _structure(g, t_ref.id if t_ref else None, names)
+    doms, bc = _structure(g, t_ref.id if t_ref else None, names) if structure else ([], [])
     wi = None
     if remove:
         wi = what_if(graph, remove, day)

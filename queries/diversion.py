@@ -87,7 +87,7 @@ def diversion(graph: Graph, item: str, scenario: str | Path | Scenario | None = 
 
 
 def diversion_to(graph: Graph, country: str, max_hops: int = 4,
-                 as_of: dt.date | str | None = None, limit: int = 100,
+                 as_of: dt.date | str | None = None, limit: int = 1000,
                  budget: int = DEFAULT_BUDGET) -> DiversionToResult:
     """Every chip, model, data center and firm with a path into ``country``, best first."""
     check_hops(max_hops)
