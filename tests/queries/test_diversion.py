@@ -189,7 +189,8 @@ def flow_graphs(draw: Any) -> tuple[Builder, list[dict[str, Any]]]:
 
 
 def reference_paths(rels: list[dict[str, Any]], start: str, max_hops: int,
-                    concern: set[str]) -> list[tuple[tuple[str, ...], float]]:
+                    concern: set[str], dest: Any = None
+                    ) -> list[tuple[tuple[str, ...], float]]:
     """Independent enumeration: DFS over the steps the factor table allows."""
     adj: dict[str, list[tuple[str, float]]] = {}
     base = {"SHIPS_TO>": 1.0, "HOSTS<": 1.0, "OPERATES>": 0.9, "OPERATES<": 0.9, "OWNS<": 0.8,
@@ -214,6 +215,7 @@ def reference_paths(rels: list[dict[str, Any]], start: str, max_hops: int,
             for r in rels)
 
     out: list[tuple[tuple[str, ...], float]] = []
+    is_dest = dest or is_dest
 
     def dfs(path: list[str], score: float) -> None:
         if len(path) > 1 and is_dest(path[-1]):
@@ -247,3 +249,35 @@ def test_differential_random_graphs(graph: Graph, data: Any, start: str, max_hop
     assert res.total_paths == len(ref)
     scores = [(-p.score, p.length) for p in res.paths]
     assert scores == sorted(scores)
+
+
+def reference_to(rels: list[dict[str, Any]], nodes: list[str], country: str,
+                 max_hops: int) -> dict[str, float]:
+    """Independent inverse: best score of every item with a path into ``country``."""
+    inside = {country} | {r["a"] for r in rels if r["type"] in ("HEADQUARTERED_IN",
+                                                                "LOCATED_IN")
+                          and r["b"] == country}
+    best: dict[str, float] = {}
+    for s in nodes:
+        if s in inside or s.startswith("list:") or s in COUNTRIES:
+            continue
+        found = [score for path, score in reference_paths(rels, s, max_hops, set(),
+                                                          dest=lambda n: n in inside)]
+        if found:
+            best[s] = max(found)
+    return best
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=flow_graphs(), max_hops=st.integers(1, 3))
+def test_differential_inverse(graph: Graph, data: Any, max_hops: int) -> None:
+    b, rels = data
+    wipe(graph)
+    b.load(graph)
+    res = diversion_to(graph, "CCC", max_hops=max_hops)
+    want = reference_to(rels, list(b.nodes), "CCC", max_hops)
+    got = {i.item.id: i.score for i in res.items}
+    assert set(got) == set(want)
+    for k, v in want.items():
+        assert got[k] == pytest.approx(v), k
