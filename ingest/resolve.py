@@ -25,7 +25,7 @@ LEGAL_SUFFIXES = frozenset({
 def normalize(name: str) -> str:
     """Comparable form of an organisation name: 'Tokyo Electron Ltd.' -> 'tokyo electron'."""
     text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
-    text = text.replace("&", " and ")
+    text = text.replace("&", " and ").replace(".", "")  # "N.V." -> "nv", "X.AI" -> "xai"
     words = re.sub(r"[^a-z0-9]+", " ", text).split()
     while len(words) > 1 and words[-1] in LEGAL_SUFFIXES:
         words.pop()
@@ -43,17 +43,27 @@ def slugify(text: str) -> str:
 
 
 class FirmIndex:
-    """Normalised name or alias -> Firm id, from the database and the records of a load."""
+    """Names and aliases -> Firm ids, from the database and the records of a load.
+
+    A name is looked up in four tiers, the first tier with any hit deciding: exact name
+    (ignoring case), exact alias, normalised name, normalised alias. So "OpenAI" resolves
+    to the firm *named* OpenAI even when another firm has the alias "OpenAI Inc.". Several
+    hits in the deciding tier are ambiguous: not resolved, and reported by the importer.
+    """
 
     def __init__(self) -> None:
-        self._by_name: dict[str, set[str]] = {}
+        self._tiers: tuple[dict[str, set[str]], ...] = ({}, {}, {}, {})
         self.ids: set[str] = set()
 
     def add(self, firm_id: str, names: Iterable[str | None]) -> None:
+        """Index a firm: the first name is its name, the others its aliases."""
         self.ids.add(firm_id)
-        for n in names:
-            if n:
-                self._by_name.setdefault(normalize(str(n)), set()).add(firm_id)
+        for i, n in enumerate(names):
+            if not n:
+                continue
+            alias = int(i > 0)
+            self._tiers[alias].setdefault(str(n).casefold().strip(), set()).add(firm_id)
+            self._tiers[2 + alias].setdefault(normalize(str(n)), set()).add(firm_id)
 
     def add_records(self, records: Iterable[object]) -> FirmIndex:
         """Index the Firm records of a load (e.g. the curated files read in the same run)."""
@@ -76,11 +86,19 @@ class FirmIndex:
                 self.add(row["id"], [row["name"], *(row["aliases"] or [])])
         return self
 
+    def _hits(self, name: str) -> set[str]:
+        keys = (name.casefold().strip(),) * 2 + (normalize(name),) * 2
+        for tier, key in zip(self._tiers, keys, strict=True):
+            hits = tier.get(key)
+            if hits:
+                return hits
+        return set()
+
     def resolve(self, name: str) -> str | None:
         """The one firm this name or alias denotes; None when none or several do."""
-        hits = self._by_name.get(normalize(name), set())
+        hits = self._hits(name)
         return next(iter(hits)) if len(hits) == 1 else None
 
     def ambiguous(self, name: str) -> list[str]:
-        hits = self._by_name.get(normalize(name), set())
+        hits = self._hits(name)
         return sorted(hits) if len(hits) > 1 else []

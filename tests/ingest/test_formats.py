@@ -32,3 +32,22 @@ def test_unknown_inputs_are_clear_errors(tmp_path: Path) -> None:
     (tmp_path / "plain.csv").write_text("a,b\n1,2\n")
     with pytest.raises(BadArgument, match="cannot tell"):
         detect_format(tmp_path / "plain.csv")
+
+
+def test_firm_resolution_tiers() -> None:
+    from ingest.resolve import FirmIndex, normalize
+
+    idx = FirmIndex()
+    idx.add("firm:openai", ["OpenAI"])
+    idx.add("firm:openai-foundation", ["OpenAI Foundation", "OpenAI Inc."])
+    idx.add("firm:tel", ["Tokyo Electron Ltd."])
+    idx.add("firm:a1", ["Acme", "Shared"])
+    idx.add("firm:a2", ["Acme Two", "Shared"])
+    assert idx.resolve("OpenAI") == "firm:openai"          # exact name beats alias
+    assert idx.resolve("openai inc") == "firm:openai"      # normalised name beats alias
+    assert idx.resolve("OpenAI Inc.") == "firm:openai-foundation"  # exact alias
+    assert idx.resolve("TOKYO ELECTRON") == "firm:tel"
+    assert idx.resolve("Shared") is None
+    assert idx.ambiguous("Shared") == ["firm:a1", "firm:a2"]
+    assert idx.resolve("Nobody") is None and idx.ambiguous("Nobody") == []
+    assert normalize("ASML Holding N.V.") == "asml"
