@@ -1,5 +1,7 @@
 // One page of entities of a label, ordered by id (keyset pagination: id > $after),
 // filtered on the main properties; every filter is optional (null = no filter).
+// The API may add, at the marker below, the page's relationships (entity_page_out /
+// entity_page_in), so a page and its nested lists come back in one round trip.
 MATCH (n:$($label))
 WHERE ($after IS NULL OR n.id > $after)
   AND ($kind IS NULL OR n.kind = $kind
@@ -9,6 +11,7 @@ WHERE ($after IS NULL OR n.id > $after)
   AND ($country IS NULL OR n.id = $country
        OR EXISTS { (n)-[:HEADQUARTERED_IN|LOCATED_IN]->(:Country {id: $country}) })
   AND ($listed IS NULL OR EXISTS { (n)-[:LISTED_ON]->(:ControlList) } = $listed)
+WITH n ORDER BY n.id LIMIT $limit
 RETURN n.id AS id, properties(n) AS props
-ORDER BY n.id
-LIMIT $limit
+       // relationships
+ORDER BY id

@@ -674,3 +674,24 @@ assert set(ENTITY_TYPES) == set(SCHEMA.labels), "every label needs a GraphQL typ
 #: from fields alone).
 ALL_TYPES: list[type[Any]] = [*ENTITY_TYPES.values(), Stake, Membership, Shipment, Service,
                               Supply, Inclusion, Listing, Hosting, Training]
+
+
+def _relationship_fields() -> dict[tuple[str, str], tuple[str, str]]:
+    """(type, GraphQL field) -> (relationship type, direction), read from this module's
+    resolvers, so a page query can fetch the relationships its selection asks for in the
+    same round trip (``schema._page``) without a second table to keep in step."""
+    import inspect
+    import re
+
+    from strawberry.utils.str_converters import to_camel_case
+
+    pattern = re.compile(r"async def (\w+)\(self, info: Info\)[^:]*:\n\s+return await "
+                         r"_(?:nodes|edges|one)\(info, self\.row, \"(\w+)\", \"(in|out)\"")
+    out: dict[tuple[str, str], tuple[str, str]] = {}
+    for name, cls in ENTITY_TYPES.items():
+        for m in pattern.finditer(inspect.getsource(cls)):
+            out[(name, to_camel_case(m.group(1)))] = (m.group(2), m.group(3))
+    return out
+
+
+RELATIONSHIP_FIELDS = _relationship_fields()

@@ -105,9 +105,12 @@ class _Walker:
         return None
 
     def measure(self, sel: SelectionSetNode | None, parent: Any,
-                in_page: bool = False) -> tuple[int, float]:
-        """(depth, cost) of a selection set under ``parent`` type. In a page (a field with
-        ``first``), ``nodes`` and ``edges`` are the page itself: already counted."""
+                page: int | None = None) -> tuple[int, float]:
+        """(depth, cost) of a selection set under ``parent`` type.
+
+        A list field costs its children times its length: its own ``first``/``limit``, or
+        the page size of the field above it (a connection's ``nodes``, a question's
+        ``paths`` bounded by its ``limit``), or ``list_fanout``."""
         depth, cost = 0, 0.0
         for field, cond in self._fields(sel):
             name = field.name.value
@@ -115,25 +118,27 @@ class _Walker:
                 continue  # introspection: GraphiQL's own queries
             owner = self.schema.get_type(cond) if cond else parent
             ftype = self._field_type(owner, name)
-            defaults = self._page_defaults(owner, name)
             is_list, named = _unwrap(ftype)
-            child_depth, child_cost = (0, 0.0)
-            paged = bool(defaults) or any(a.name.value in PAGE_ARGS
-                                          for a in field.arguments or ())
-            if field.selection_set is not None:
-                child_depth, child_cost = self.measure(field.selection_set, named, paged)
-            size = 1 if in_page and name in {"nodes", "edges"} else None
+            own: int | None = None
             for arg in PAGE_ARGS:
                 value = self._arg(field, arg)
                 if isinstance(value, int) and not isinstance(value, bool):
-                    size = value
+                    own = value
                     if value > self.limits.max_page_size and self.page_error is None:
                         self.page_error = (f"{name}({arg}: {value}) asks for more than "
                                            f"{self.limits.max_page_size} items")
-            if size is None and defaults:
-                size = defaults[0]
-            if size is None:
-                size = self.limits.list_fanout if is_list else 1
+            if own is None:
+                defaults = self._page_defaults(owner, name)
+                own = defaults[0] if defaults else None
+            child_depth, child_cost = (0, 0.0)
+            if field.selection_set is not None:
+                child_depth, child_cost = self.measure(
+                    field.selection_set, named, None if is_list else own)
+            if is_list:
+                size = own if own is not None else (page if page is not None
+                                                    else self.limits.list_fanout)
+            else:
+                size = 1
             depth = max(depth, 1 + child_depth)
             cost += 1 + max(size, 1) * child_cost
         return depth, cost

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import types
 import typing
+from functools import cache
 from typing import Any, Union, get_args, get_origin
 
 import strawberry
@@ -175,7 +176,7 @@ def mirror(model: type[BaseModel]) -> type[Any]:
     """The Strawberry type mirroring ``model`` (built once)."""
     if model in _TYPES:
         return _TYPES[model]
-    hints = typing.get_type_hints(model)
+    hints = _hints(model)
     cls = types.new_class(_name(model))
     annotations: dict[str, Any] = {}
     _TYPES[model] = cls  # placeholder for recursive references
@@ -209,14 +210,29 @@ def to_graphql(value: Any) -> Any:
     return value
 
 
+@cache
+def _hints(model: type[BaseModel]) -> dict[str, Any]:
+    """Resolved annotations of a model (``get_type_hints`` is slow: once per model)."""
+    return typing.get_type_hints(model)
+
+
+@cache
+def _dict_entry(model: type[BaseModel], fname: str) -> tuple[bool, type[Any] | None]:
+    """(is a dict field, its entry type or None for ``dict[str, Any]``)."""
+    _, inner = _is_optional(_hints(model)[fname])
+    if get_origin(inner) is not dict:
+        return False, None
+    _, value_t = get_args(inner)
+    if value_t is Any:
+        return True, None
+    return True, _entry_type(_gql(value_t), _label(value_t))
+
+
 def _convert_field(model: type[BaseModel], fname: str, value: Any) -> Any:
-    t = typing.get_type_hints(model)[fname]
-    _, inner = _is_optional(t)
-    if get_origin(inner) is dict and value is not None:
-        _, value_t = get_args(inner)
-        if value_t is Any:
+    is_dict, entry = _dict_entry(model, fname)
+    if is_dict and value is not None:
+        if entry is None:
             return _jsonable(value)
-        entry = _entry_type(_gql(value_t), _label(value_t))
         return [entry(key=k, value=to_graphql(v)) for k, v in value.items()]
     return to_graphql(value)
 

@@ -22,6 +22,7 @@ from api.graphql import questions as q
 from api.graphql.context import Info, in_thread
 from api.graphql.entities import (
     ALL_TYPES,
+    RELATIONSHIP_FIELDS,
     Chip,
     Consortium,
     ControlList,
@@ -87,14 +88,39 @@ FirmFilterArg = Annotated[FirmFilter | None, strawberry.argument(description=FIL
 NameFilterArg = Annotated[NameFilter | None, strawberry.argument(description=FILTER_DOC)]
 
 
+def _expansions(info: Info, type_name: str) -> list[tuple[str, str]]:
+    """The relationship fields the query selects on the page's items (``nodes { ... }``
+    or ``edges { node { ... } }``), as (type, direction): fetched with the page."""
+    wanted: list[tuple[str, str]] = []
+    for sel in info.selected_fields:
+        for child in sel.selections:
+            name = getattr(child, "name", None)
+            items = []
+            if name == "nodes":
+                items = list(getattr(child, "selections", []))
+            elif name == "edges":
+                for sub in getattr(child, "selections", []):
+                    if getattr(sub, "name", None) == "node":
+                        items += list(getattr(sub, "selections", []))
+            for item in items:
+                spec = RELATIONSHIP_FIELDS.get((type_name, getattr(item, "name", "")))
+                if spec and spec not in wanted:
+                    wanted.append(spec)
+    return wanted
+
+
 async def _page(info: Info, label: str, make: Callable[[Any], T], first: int,
                 after: str | None, filters: Filters) -> Connection[T]:
     limit = info.context.settings.limits.max_page_size
     if first < 0 or first > limit:
         raise ApiError("PAGE_SIZE_LIMIT", f"first must be 0..{limit}, got {first}",
                        hint=f"ask for at most {limit} and page with `after`")
-    rows, more = await in_thread(entities.page, info.context.graph, label, first,
-                                 decode_cursor(after), filters)
+    expand = _expansions(info, label)
+    rows, more, expanded = await in_thread(entities.page, info.context.graph, label, first,
+                                           decode_cursor(after), filters, expand)
+    for (rel, direction), by_id in expanded.items():
+        for node_id, neighbours in by_id.items():
+            info.context.loaders.prime(rel, direction, node_id, neighbours)
     nodes = [make(r) for r in rows]
     edges = [Edge(cursor=encode_cursor(r.id), node=n) for r, n in zip(rows, nodes,
                                                                         strict=True)]
@@ -102,8 +128,6 @@ async def _page(info: Info, label: str, make: Callable[[Any], T], first: int,
                       page_info=PageInfo(has_next_page=more,
                                          end_cursor=edges[-1].cursor if edges else None),
                       label=label, filters=filters)
-
-
 
 
 @strawberry.type(description="A full-text match on a name or alias.")

@@ -1,0 +1,360 @@
+"""The GraphQL API benchmark (``python -m bench api``), in one run against one Neo4j with
+the bundled data:
+
+(a) each question through ``/graphql`` (HTTP, a separate uvicorn process) against the same
+    question called in Python: GraphQL overhead at p50 (goal: <= 20 %);
+(b) an entity query (a page of 100 firms with headquarters and the chips they design)
+    through stackgraph against the same query through the Neo4j GraphQL Library
+    (``@neo4j/graphql``, bench/neo4j_graphql/server.js): p50 latency and throughput
+    (goal: ratio >= 1.0, stackgraph at least on par).
+
+Figures go to bench/results/api-*.json and the BENCHMARKS.md section to
+bench/results/api.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench.common import RESULTS, ROOT, bench_settings, machine, save
+from graph.db import Graph, apply_schema, open_graph
+from graph.server import ManagedServer
+
+SLOT = 5
+NODE_DIR = Path(__file__).resolve().parent / "neo4j_graphql"
+DAY = "2025-06-01"
+
+#: (name, Python call, GraphQL query selecting the whole answer)
+QUESTIONS: list[tuple[str, Callable[[Graph], Any], str]] = []
+
+
+def _questions() -> list[tuple[str, Callable[[Graph], Any], str]]:
+    from queries.chokepoints import chokepoints, what_if
+    from queries.common import as_of_date
+    from queries.diversion import diversion
+    from queries.exposure import exposure
+    from queries.paths import paths
+    from queries.stakes import stakes
+
+    hop = ("type fromId fromName toId toName direction properties confidence factor "
+           "sources { id title }")
+    ref = "id name label"
+    bounds = "low high exact"
+    return [
+        ("diversionRisk",
+         lambda g: diversion(g, "chip:nvidia-h100-sxm", max_hops=4, as_of=DAY),
+         f'{{ diversionRisk(item: "chip:nvidia-h100-sxm", maxHops: 4, asOf: "{DAY}") '
+         f"{{ origin {{ {ref} }} scenario scenarioName asOf maxHops concernCountries "
+         f"originReasons totalPaths truncated paths {{ score length reasons "
+         f"destination {{ {ref} }} hops {{ {hop} }} }} }} }}"),
+        ("foreignStakes",
+         lambda g: stakes(g, "firm:openai", as_of=DAY),
+         f'{{ foreignStakes(firm: "firm:openai", asOf: "{DAY}") {{ target {{ {ref} }} '
+         f"country asOf maxDepth foreignShare {{ {bounds} }} owners {{ owner {{ {ref} }} "
+         f"country effective {{ {bounds} }} residual {{ {bounds} }} paths {{ "
+         f"product {{ {bounds} }} hops {{ {hop} }} }} }} byCountry {{ country "
+         f"stake {{ {bounds} }} foreign owners }} }} }}"),
+        ("chokepoints",
+         lambda g: chokepoints(g, "chip:nvidia-h100-sxm", as_of=DAY),
+         f'{{ chokepoints(target: "chip:nvidia-h100-sxm", asOf: "{DAY}") {{ asOf threshold '
+         f"target {{ {ref} }} chokepoints inputs {{ input {{ {ref} }} countryBasis "
+         f"chokepoint byFirm {{ topShare hhi providerCount top {{ id name share }} "
+         f"providers {{ id name share }} }} byCountry {{ topShare hhi providerCount "
+         f"providers {{ id name share }} }} }} dominators {{ node {{ {ref} }} dominates }} "
+         f"betweenness {{ node {{ {ref} }} value }} }} }}"),
+        ("whatIf",
+         lambda g: what_if(g, ["TWN"], as_of_date(DAY)),
+         f'{{ whatIf(remove: ["TWN"], asOf: "{DAY}") {{ removed {{ {ref} }} inputs {{ '
+         f"input {{ {ref} }} shareLost firmShareLost remainingShare allSupplyLost }} "
+         f"targetsCutOff {{ target {{ {ref} }} inputsLost }} }} }}"),
+        ("consortiumExposure",
+         lambda g: exposure(g, "consortium:stargate-uae", as_of=DAY),
+         f'{{ consortiumExposure(consortium: "consortium:stargate-uae", asOf: "{DAY}") '
+         f"{{ scenario asOf consortia {{ id name kind members {{ member {{ {ref} }} country "
+         f"tier role stake }} membersByCountry {{ key value }} membersByTier {{ key value }} "
+         f"stakesByCountry {{ key value }} listedMembers {{ member {{ {ref} }} "
+         f"lists {{ {ref} }} }} layers {{ key value {{ item {{ {ref} }} countries }} }} "
+         f"layerCountries {{ key value }} americanShare chokepoints {{ input {{ {ref} }} "
+         f"country share chips }} diversionPaths topPaths {{ score length "
+         f"hops {{ {hop} }} }} }} }} }}"),
+        ("paths",
+         lambda g: paths(g, "firm:tsmc", "firm:openai", max_hops=4, as_of=DAY),
+         f'{{ paths(source: "firm:tsmc", target: "firm:openai", maxHops: 4, asOf: "{DAY}") '
+         f"{{ source {{ {ref} }} target {{ {ref} }} mode types maxHops asOf "
+         f"paths {{ length hops {{ {hop} }} }} }} }}"),
+    ]
+
+
+STACKGRAPH_PAGE = ("{ firms(first: 100) { nodes { id name headquarters { id name } "
+                   "designs { id name } } } }")
+NEO4J_GRAPHQL_PAGE = ("{ firms(limit: 100, sort: [{id: ASC}]) { id name "
+                      "headquarters { id name } designs { id name } } }")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_http(url: str, timeout: float = 60.0, proc: subprocess.Popen[bytes] | None = None
+              ) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"{url}: the server exited with {proc.returncode}")
+        try:
+            httpx.post(url, json={"query": "{ __typename }"}, timeout=2.0)
+            return
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer within {timeout:.0f} s")
+
+
+@contextmanager
+def process(cmd: list[str], env: dict[str, str], cwd: Path, log: Path
+            ) -> Iterator[subprocess.Popen[bytes]]:
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        yield proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def timed(fn: Callable[[], Any], n: int, warmup: int = 3) -> list[float]:
+    for _ in range(warmup):
+        fn()
+    out = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - t0) * 1000)
+    return out
+
+
+def post(client: httpx.Client, url: str, query: str) -> dict[str, Any]:
+    res = client.post(url, json={"query": query})
+    res.raise_for_status()
+    body = res.json()
+    if body.get("errors"):
+        raise RuntimeError(f"{url}: {body['errors'][0].get('message')}")
+    return body  # type: ignore[no-any-return]
+
+
+def throughput(url: str, query: str, seconds: float, workers: int) -> float:
+    """Requests per second with ``workers`` concurrent clients for ``seconds``."""
+    stop = time.monotonic() + seconds
+    counts = [0] * workers
+
+    def work(i: int) -> None:
+        with httpx.Client(timeout=60) as c:
+            while time.monotonic() < stop:
+                post(c, url, query)
+                counts[i] += 1
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(workers)]
+    t0 = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return sum(counts) / (time.monotonic() - t0)
+
+
+def ensure_bundled(graph: Graph) -> dict[str, int]:
+    from ingest.bundled import load_bundled
+
+    apply_schema(graph)
+    row = graph.read("MATCH (f:Firm) RETURN count(f) AS firms")[0]
+    if row["firms"] == 0:
+        load_bundled(graph)
+    counts = graph.read("MATCH (n) WITH count(n) AS nodes MATCH ()-[r]->() "
+                        "RETURN nodes, count(r) AS rels")[0]
+    return {"nodes": counts["nodes"], "relationships": counts["rels"]}
+
+
+def p50(values: list[float]) -> float:
+    return float(statistics.median(values))
+
+
+def run(rounds: int = 30, entity_rounds: int = 200, seconds: float = 10.0,
+        workers: int = 4) -> dict[str, Any]:
+    logging.getLogger("neo4j.notifications").setLevel(logging.ERROR)
+    settings = bench_settings("api", SLOT)
+    server = ManagedServer(settings)
+    server.start(quiet=True)
+    graph = open_graph(settings)
+    data = ensure_bundled(graph)
+    env = dict(os.environ, STACKGRAPH_HOME=str(settings.home),
+               STACKGRAPH_BOLT_PORT=str(settings.bolt_port),
+               STACKGRAPH_HTTP_PORT=str(settings.http_port), STACKGRAPH_API_KEYS="")
+    env.pop("NEO4J_URI", None)
+    sg_port, node_port = free_port(), free_port()
+    sg_url = f"http://127.0.0.1:{sg_port}/graphql"
+    node_url = f"http://127.0.0.1:{node_port}/"
+    logs = RESULTS / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    serve_cmd = [sys.executable, "-c", "from api.cli_serve import serve; "
+                 f"serve('127.0.0.1', {sg_port}, log_level='warning')"]
+    result: dict[str, Any] = {"machine": machine(), "data": data, "rounds": rounds,
+                              "as_of": DAY}
+    with process(serve_cmd, env, ROOT, logs / "api-stackgraph.log") as sg:
+        wait_http(sg_url, proc=sg)
+        questions = []
+        with httpx.Client(timeout=120) as client:
+            for name, call, query in _questions():
+                py = timed(lambda call=call: call(graph), rounds)
+                gq = timed(lambda query=query: post(client, sg_url, query), rounds)
+                questions.append({
+                    "question": name, "python_p50_ms": round(p50(py), 2),
+                    "graphql_p50_ms": round(p50(gq), 2),
+                    "overhead_pct": round((p50(gq) / p50(py) - 1) * 100, 1),
+                })
+                print(f"  {name:20s} python {p50(py):8.2f} ms  graphql {p50(gq):8.2f} ms  "
+                      f"overhead {questions[-1]['overhead_pct']:+.1f} %", flush=True)
+        result["questions"] = questions
+        result["entity_query"] = entity_comparison(settings, env, sg_url, node_url,
+                                                   node_port, logs, entity_rounds, seconds,
+                                                   workers)
+    graph.close()
+    server.stop()
+    return result
+
+
+def entity_comparison(settings: Any, env: dict[str, str], sg_url: str, node_url: str,
+                      node_port: int, logs: Path, rounds: int, seconds: float,
+                      workers: int) -> dict[str, Any]:
+    node = shutil.which("node")
+    if node is None or not (NODE_DIR / "node_modules" / "@neo4j" / "graphql").is_dir():
+        raise RuntimeError("the Neo4j GraphQL Library is not installed: run "
+                           "`npm ci` (or `npm install`) in bench/neo4j_graphql")
+    server = ManagedServer(settings)
+    node_env = dict(env, NEO4J_URI=server.bolt_uri, NEO4J_USER="neo4j",
+                    NEO4J_PASSWORD=server.password(), PORT=str(node_port))
+    with process([node, "server.js"], node_env, NODE_DIR, logs / "api-neo4j-graphql.log"
+                 ) as proc:
+        wait_http(node_url, proc=proc)
+        with httpx.Client(timeout=60) as c:
+            ours = post(c, sg_url, STACKGRAPH_PAGE)["data"]["firms"]["nodes"]
+            theirs = post(c, node_url, NEO4J_GRAPHQL_PAGE)["data"]["firms"]
+            same = ([(f["id"], sorted(x["id"] for x in f["designs"]),
+                      f["headquarters"]["id"] if f["headquarters"] else None) for f in ours]
+                    == [(f["id"], sorted(x["id"] for x in f["designs"]),
+                         f["headquarters"][0]["id"] if f["headquarters"] else None)
+                        for f in theirs])
+            if not same:
+                raise RuntimeError("the two servers answer the page differently")
+            lat_sg = timed(lambda: post(c, sg_url, STACKGRAPH_PAGE), rounds, warmup=20)
+            lat_nd = timed(lambda: post(c, node_url, NEO4J_GRAPHQL_PAGE), rounds, warmup=20)
+        tp_sg = throughput(sg_url, STACKGRAPH_PAGE, seconds, workers)
+        tp_nd = throughput(node_url, NEO4J_GRAPHQL_PAGE, seconds, workers)
+    out = {
+        "query_stackgraph": STACKGRAPH_PAGE, "query_neo4j_graphql": NEO4J_GRAPHQL_PAGE,
+        "firms_returned": len(ours), "same_answer": same,
+        "stackgraph_p50_ms": round(p50(lat_sg), 2),
+        "neo4j_graphql_p50_ms": round(p50(lat_nd), 2),
+        "latency_ratio": round(p50(lat_nd) / p50(lat_sg), 2),
+        "stackgraph_rps": round(tp_sg, 1), "neo4j_graphql_rps": round(tp_nd, 1),
+        "throughput_ratio": round(tp_sg / tp_nd, 2), "workers": workers,
+        "seconds": seconds, "rounds": rounds,
+    }
+    print(f"  page of 100 firms: stackgraph {out['stackgraph_p50_ms']} ms, "
+          f"{out['stackgraph_rps']} req/s; @neo4j/graphql {out['neo4j_graphql_p50_ms']} ms, "
+          f"{out['neo4j_graphql_rps']} req/s", flush=True)
+    return out
+
+
+def report(result: dict[str, Any], command: str) -> str:
+    m = result["machine"]
+    lines = [
+        "## GraphQL API",
+        "",
+        f"Command: `{command}` — one run, one Neo4j {m.get('neo4j', '')} (bench server), "
+        f"the bundled data ({result['data']['nodes']:,} nodes, "
+        f"{result['data']['relationships']:,} relationships), {m['nproc']} cores, "
+        f"Python {m['python']}; questions asked as of {result['as_of']}.",
+        "",
+        "### (a) GraphQL overhead per question (p50 of "
+        f"{result['rounds']} calls; goal <= 20 %)",
+        "",
+        "| question | Python p50 (ms) | /graphql p50 (ms) | overhead |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    for q in result["questions"]:
+        lines.append(f"| `{q['question']}` | {q['python_p50_ms']:.2f} | "
+                     f"{q['graphql_p50_ms']:.2f} | {q['overhead_pct']:+.1f} % |")
+    e = result["entity_query"]
+    lines += [
+        "",
+        "Python: the function of `queries/` called in-process; /graphql: an HTTP request to "
+        "`stackgraph serve` (uvicorn, one process) selecting the whole answer, JSON "
+        "included.",
+        "",
+        "### (b) Entity query: stackgraph vs the Neo4j GraphQL Library",
+        "",
+        "A page of 100 firms with their headquarters and the chips they design, same Neo4j, "
+        "same data, answers checked equal. `@neo4j/graphql` 7 on Apollo Server "
+        "(bench/neo4j_graphql/server.js).",
+        "",
+        "| server | p50 latency (ms) | throughput (req/s, "
+        f"{e['workers']} clients, {e['seconds']:.0f} s) |",
+        "| --- | ---: | ---: |",
+        f"| stackgraph | {e['stackgraph_p50_ms']:.2f} | {e['stackgraph_rps']:.1f} |",
+        f"| @neo4j/graphql | {e['neo4j_graphql_p50_ms']:.2f} | {e['neo4j_graphql_rps']:.1f} |",
+        "",
+        f"Ratios (goal >= 1.0): latency {e['latency_ratio']:.2f} (theirs / ours), "
+        f"throughput {e['throughput_ratio']:.2f} (ours / theirs).",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def cli(argv: list[str]) -> int:
+    p = argparse.ArgumentParser(prog="python -m bench api", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--rounds", type=int, default=30, help="calls per question (default 30)")
+    p.add_argument("--entity-rounds", type=int, default=200,
+                   help="sequential requests per server for the entity query (default 200)")
+    p.add_argument("--seconds", type=float, default=10.0,
+                   help="seconds of the throughput run per server (default 10)")
+    p.add_argument("--workers", type=int, default=4, help="concurrent clients (default 4)")
+    p.add_argument("--large", action="store_true", help="accepted for `bench all`; unused")
+    args = p.parse_args(argv)
+    command = "python -m bench api" + "".join(
+        f" {a}" for a in argv if a != "--large")
+    try:
+        result = run(args.rounds, args.entity_rounds, args.seconds, args.workers)
+    finally:
+        ManagedServer(bench_settings("api", SLOT)).stop()
+    path = save("api", result)
+    (RESULTS / "api.json").write_text(json.dumps(result, indent=2, default=str) + "\n")
+    text = report(result, command)
+    (RESULTS / "api.md").write_text(text)
+    print(text)
+    print(f"figures: {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(cli(sys.argv[1:]))
