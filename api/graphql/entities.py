@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from functools import cache
 from dataclasses import fields as dc_fields
 from typing import Any, TypeVar
 
@@ -97,18 +98,24 @@ class Entity:
     def from_row(cls: type[E], row: EntityRow) -> E:
         """Fill the type's plain fields from the row's properties, converted to the
         declared GraphQL type."""
+        props = row.props
         values: dict[str, Any] = {"row": row, "id": row.id,
-                                  "name": str(row.props.get("name") or row.id),
-                                  "aliases": _list(row.props.get("aliases")) or []}
-        for f in dc_fields(cls):  # type: ignore[arg-type]
-            if f.name in values or f.name not in _CONVERT.get(cls.__name__, {}):
-                continue
-            values[f.name] = _CONVERT[cls.__name__][f.name](row.props.get(f.name))
+                                  "name": str(props.get("name") or row.id),
+                                  "aliases": _list(props.get("aliases")) or []}
+        for name, convert in _converters(cls):
+            values[name] = convert(props.get(name))
         return cls(**values)
 
 
 #: Per type, the properties copied from the row and the converter of each.
 _CONVERT: dict[str, dict[str, Callable[[Any], Any]]] = {}
+
+
+@cache
+def _converters(cls: type[Any]) -> list[tuple[str, Callable[[Any], Any]]]:
+    """The (field, converter) pairs ``from_row`` fills, once per type."""
+    conv = _CONVERT.get(cls.__name__, {})
+    return [(f.name, conv[f.name]) for f in dc_fields(cls) if f.name in conv]
 
 
 def _props(type_name: str, **conv: Callable[[Any], Any]) -> None:
