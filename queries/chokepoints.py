@@ -50,7 +50,9 @@ TOP_BETWEENNESS = 10
 def concentration(providers: Sequence[ProviderShare]) -> Concentration:
     known = [p for p in providers if p.share is not None and p.id != UNKNOWN]
     top = max(known, key=lambda p: (p.share or 0.0, _neg(p.id)), default=None)
-    return Concentration(
+    # model_construct: the values come typed from the database; this runs per input of
+    # an upstream that can hold every input of the graph
+    return Concentration.model_construct(
         top=top, top_share=top.share if top else None,
         hhi=round(sum((p.share or 0.0) ** 2 for p in providers if p.share is not None), 6),
         provider_count=len(providers),
@@ -65,12 +67,13 @@ def _neg(text: str) -> tuple[int, ...]:
 def input_concentration(row: dict[str, Any], threshold: float) -> InputConcentration:
     firms = [p for p in row["providers"] if p["label"] == "Firm"]
     countries = [p for p in row["providers"] if p["label"] == "Country"]
-    by_firm = concentration([ProviderShare(id=p["id"], name=p["name"], share=p["share"])
+    share = ProviderShare.model_construct
+    by_firm = concentration([share(id=p["id"], name=p["name"], share=p["share"])
                              for p in firms])
     if countries:
         basis = "countries"
-        by_country = concentration([ProviderShare(id=p["id"], name=p["name"],
-                                                  share=p["share"]) for p in countries])
+        by_country = concentration([share(id=p["id"], name=p["name"], share=p["share"])
+                                    for p in countries])
     elif firms:
         basis = "firm_headquarters"
         sums: dict[str, float | None] = {}
@@ -80,14 +83,13 @@ def input_concentration(row: dict[str, Any], threshold: float) -> InputConcentra
                 sums.setdefault(c, None)
             else:
                 sums[c] = (sums.get(c) or 0.0) + float(p["share"])
-        by_country = concentration([ProviderShare(id=c, name=c, share=s)
-                                    for c, s in sums.items()])
+        by_country = concentration([share(id=c, name=c, share=s) for c, s in sums.items()])
     else:
         basis = "none"
         by_country = concentration([])
     top = by_country.top_share
-    return InputConcentration(
-        input=EntityRef(id=row["id"], name=row["name"], label="Input"),
+    return InputConcentration.model_construct(
+        input=EntityRef.model_construct(id=row["id"], name=row["name"], label="Input"),
         by_firm=by_firm, by_country=by_country, country_basis=basis,
         chokepoint=top is not None and top >= threshold)
 
