@@ -14,7 +14,7 @@ import typer
 
 
 def serve(host: str | None = None, port: int | None = None, reload: bool = False,
-          log_level: str = "info") -> None:
+          log_level: str = "info", workers: int = 1) -> None:
     """Serve the API until interrupted. Keys are required off loopback (checked before
     binding, so a misconfigured public server never starts open)."""
     import uvicorn
@@ -34,15 +34,17 @@ def serve(host: str | None = None, port: int | None = None, reload: bool = False
                   f"(GraphiQL /graphql, dashboard /, guide /browser/guide.html)"
                   + ("  [API keys required]" if settings.keys_required else ""),
                   highlight=False)
-    if reload:
+    if reload or workers > 1:
         import os
 
-        # the reloader imports the app by name in a child process: pass the settings on
+        # the reloader and the workers import the app by name in child processes: pass
+        # the settings on through the environment
         os.environ["STACKGRAPH_API_HOST"] = gs.api_host
         os.environ["STACKGRAPH_API_PORT"] = str(gs.api_port)
         uvicorn.run("api.app:create_app", factory=True, host=gs.api_host, port=gs.api_port,
-                    reload=True, log_level=log_level,
-                    reload_dirs=[str(Path(__file__).resolve().parent.parent)])
+                    reload=reload, workers=None if reload else workers, log_level=log_level,
+                    reload_dirs=[str(Path(__file__).resolve().parent.parent)] if reload
+                    else None)
         return
     from api.app import create_app
 
@@ -83,9 +85,11 @@ def register(app: typer.Typer) -> None:
                                                       "8000)")] = None,
         reload: Annotated[bool, typer.Option(help="restart on code changes "
                                                   "(development)")] = False,
+        workers: Annotated[int, typer.Option(help="worker processes (one per core "
+                                                  "serves more requests at once)")] = 1,
     ) -> None:
         """Serve GraphQL (/graphql), the dashboard (/) and the Browser guide."""
-        serve(host, port, reload)
+        serve(host, port, reload, workers=workers)
 
     @app.command("browser")
     @friendly

@@ -341,7 +341,7 @@ def cli(argv: list[str]) -> int:
     p.add_argument("--workers", type=int, default=4, help="concurrent clients (default 4)")
     p.add_argument("--large", action="store_true", help="accepted for `bench all`; unused")
     args = p.parse_args(argv)
-    command = "python -m bench api" + "".join(
+    command = "python -m bench.api" + "".join(
         f" {a}" for a in argv if a != "--large")
     try:
         result = run(args.rounds, args.entity_rounds, args.seconds, args.workers)

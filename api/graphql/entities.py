@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from functools import cache
 from dataclasses import fields as dc_fields
+from functools import cache
 from typing import Any, TypeVar
 
 import strawberry
@@ -102,7 +102,7 @@ class Entity:
         values: dict[str, Any] = {"row": row, "id": row.id,
                                   "name": str(props.get("name") or row.id),
                                   "aliases": _list(props.get("aliases")) or []}
-        for name, convert in _converters(cls):
+        for name, convert in _converters(cls):  # type: ignore[arg-type]
             values[name] = convert(props.get(name))
         return cls(**values)
 
@@ -356,25 +356,63 @@ class Training(Fact):
 EdgeT = TypeVar("EdgeT", bound=Fact)
 
 
-async def _edges(info: Info, parent: EntityRow, rel: str, direction: str,
-                 cls: type[EdgeT]) -> list[EdgeT]:
+def _cached(info: Info, rel: str, direction: str, node_id: str) -> list[Neighbour] | None:
+    """The neighbours if the request already holds them (primed by a page query or loaded
+    by an earlier batch): then the field resolves without a trip through the event loop."""
+    fut = info.context.loaders.rel(rel, direction).cache_map.get(node_id)
+    if fut is not None and fut.done() and not fut.cancelled() and fut.exception() is None:
+        value: list[Neighbour] = fut.result()
+        return value
+    return None
+
+
+def _edges_of(parent: EntityRow, nbs: list[Neighbour], direction: str,
+              cls: type[EdgeT]) -> list[EdgeT]:
     out = []
-    for nb in await _neighbours(info, rel, direction, parent.id):
+    for nb in nbs:
         start, end = _ends(parent, nb, direction)
         out.append(cls(rel=nb.rel, start=start, end=end))  # type: ignore[call-arg]
     return out
 
 
-async def _nodes(info: Info, parent: EntityRow, rel: str, direction: str,
-                 cls: type[E]) -> list[E]:
-    return [cls.from_row(nb.node)  # type: ignore[attr-defined]
-            for nb in await _neighbours(info, rel, direction, parent.id)]
+def _edges(info: Info, parent: EntityRow, rel: str, direction: str, cls: type[EdgeT]) -> Any:
+    """Edges of a relationship field: a list when cached, else an awaitable (graphql-core
+    awaits what a resolver returns when it is awaitable)."""
+    hit = _cached(info, rel, direction, parent.id)
+    if hit is not None:
+        return _edges_of(parent, hit, direction, cls)
+
+    async def later() -> list[EdgeT]:
+        return _edges_of(parent, await _neighbours(info, rel, direction, parent.id),
+                         direction, cls)
+
+    return later()
 
 
-async def _one(info: Info, parent: EntityRow, rel: str, direction: str,
-               cls: type[E]) -> E | None:
-    found = await _nodes(info, parent, rel, direction, cls)
-    return found[0] if found else None
+def _nodes(info: Info, parent: EntityRow, rel: str, direction: str, cls: type[E]) -> Any:
+    """Far nodes of a relationship field (list when cached, else an awaitable)."""
+    hit = _cached(info, rel, direction, parent.id)
+    if hit is not None:
+        return [cls.from_row(nb.node) for nb in hit]  # type: ignore[attr-defined]
+
+    async def later() -> list[E]:
+        return [cls.from_row(nb.node)  # type: ignore[attr-defined]
+                for nb in await _neighbours(info, rel, direction, parent.id)]
+
+    return later()
+
+
+def _one(info: Info, parent: EntityRow, rel: str, direction: str, cls: type[E]) -> Any:
+    """The first far node, or None (for single-valued fields such as headquarters)."""
+    hit = _cached(info, rel, direction, parent.id)
+    if hit is not None:
+        return cls.from_row(hit[0].node) if hit else None  # type: ignore[attr-defined]
+
+    async def later() -> E | None:
+        found = await _neighbours(info, rel, direction, parent.id)
+        return cls.from_row(found[0].node) if found else None  # type: ignore[attr-defined]
+
+    return later()
 
 
 # -- the entity types ----------------------------------------------------------------
@@ -389,29 +427,29 @@ class Country(Entity):
     region: str | None = strawberry.field(description="World region.")
 
     @strawberry.field(description="Firms headquartered here.")
-    async def firms(self, info: Info) -> list[Firm]:
-        return await _nodes(info, self.row, "HEADQUARTERED_IN", "in", Firm)
+    def firms(self, info: Info) -> list[Firm]:
+        return _nodes(info, self.row, "HEADQUARTERED_IN", "in", Firm)
 
     @strawberry.field(description="Data centers located here.")
-    async def data_centers(self, info: Info) -> list[DataCenter]:
-        return await _nodes(info, self.row, "LOCATED_IN", "in", DataCenter)
+    def data_centers(self, info: Info) -> list[DataCenter]:
+        return _nodes(info, self.row, "LOCATED_IN", "in", DataCenter)
 
     @strawberry.field(description="Stakes the state holds in firms.")
-    async def holdings(self, info: Info) -> list[Stake]:
-        return await _edges(info, self.row, "OWNS", "out", Stake)
+    def holdings(self, info: Info) -> list[Stake]:
+        return _edges(info, self.row, "OWNS", "out", Stake)
 
     @strawberry.field(description="Consortia the country is a member of.")
-    async def memberships(self, info: Info) -> list[Membership]:
-        return await _edges(info, self.row, "MEMBER_OF", "out", Membership)
+    def memberships(self, info: Info) -> list[Membership]:
+        return _edges(info, self.row, "MEMBER_OF", "out", Membership)
 
     @strawberry.field(description="Remote access (cloud, model APIs) offered to this "
                                   "country's market.")
-    async def served_by(self, info: Info) -> list[Service]:
-        return await _edges(info, self.row, "SERVES", "in", Service)
+    def served_by(self, info: Info) -> list[Service]:
+        return _edges(info, self.row, "SERVES", "in", Service)
 
     @strawberry.field(description="Supply-chain inputs the country provides (ETO data).")
-    async def supplies(self, info: Info) -> list[Supply]:
-        return await _edges(info, self.row, "SUPPLIES", "out", Supply)
+    def supplies(self, info: Info) -> list[Supply]:
+        return _edges(info, self.row, "SUPPLIES", "out", Supply)
 
 
 @strawberry.type(description=_doc("Firm"))
@@ -422,68 +460,68 @@ class Firm(Entity):
     description: str | None = strawberry.field(description="What the firm does.")
 
     @strawberry.field(description=_rdoc("HEADQUARTERED_IN"))
-    async def headquarters(self, info: Info) -> Country | None:
-        return await _one(info, self.row, "HEADQUARTERED_IN", "out", Country)
+    def headquarters(self, info: Info) -> Country | None:
+        return _one(info, self.row, "HEADQUARTERED_IN", "out", Country)
 
     @strawberry.field(description="Who owns this firm, with shares.")
-    async def owners(self, info: Info) -> list[Stake]:
-        return await _edges(info, self.row, "OWNS", "in", Stake)
+    def owners(self, info: Info) -> list[Stake]:
+        return _edges(info, self.row, "OWNS", "in", Stake)
 
     @strawberry.field(description="Stakes this firm holds in other firms.")
-    async def holdings(self, info: Info) -> list[Stake]:
-        return await _edges(info, self.row, "OWNS", "out", Stake)
+    def holdings(self, info: Info) -> list[Stake]:
+        return _edges(info, self.row, "OWNS", "out", Stake)
 
     @strawberry.field(description="Chips the firm designs.")
-    async def designs(self, info: Info) -> list[Chip]:
-        return await _nodes(info, self.row, "DESIGNS", "out", Chip)
+    def designs(self, info: Info) -> list[Chip]:
+        return _nodes(info, self.row, "DESIGNS", "out", Chip)
 
     @strawberry.field(description="Chips the firm fabricates (foundry).")
-    async def fabricates(self, info: Info) -> list[Chip]:
-        return await _nodes(info, self.row, "FABRICATES", "out", Chip)
+    def fabricates(self, info: Info) -> list[Chip]:
+        return _nodes(info, self.row, "FABRICATES", "out", Chip)
 
     @strawberry.field(description="Chips the firm packages.")
-    async def packages(self, info: Info) -> list[Chip]:
-        return await _nodes(info, self.row, "PACKAGES", "out", Chip)
+    def packages(self, info: Info) -> list[Chip]:
+        return _nodes(info, self.row, "PACKAGES", "out", Chip)
 
     @strawberry.field(description="Models the firm develops.")
-    async def develops(self, info: Info) -> list[Model]:
-        return await _nodes(info, self.row, "DEVELOPS", "out", Model)
+    def develops(self, info: Info) -> list[Model]:
+        return _nodes(info, self.row, "DEVELOPS", "out", Model)
 
     @strawberry.field(description="Data centers the firm operates.")
-    async def operates(self, info: Info) -> list[DataCenter]:
-        return await _nodes(info, self.row, "OPERATES", "out", DataCenter)
+    def operates(self, info: Info) -> list[DataCenter]:
+        return _nodes(info, self.row, "OPERATES", "out", DataCenter)
 
     @strawberry.field(description="Shipments of chips the firm sends.")
-    async def ships_to(self, info: Info) -> list[Shipment]:
-        return await _edges(info, self.row, "SHIPS_TO", "out", Shipment)
+    def ships_to(self, info: Info) -> list[Shipment]:
+        return _edges(info, self.row, "SHIPS_TO", "out", Shipment)
 
     @strawberry.field(description="Shipments of chips the firm receives.")
-    async def shipments_received(self, info: Info) -> list[Shipment]:
-        return await _edges(info, self.row, "SHIPS_TO", "in", Shipment)
+    def shipments_received(self, info: Info) -> list[Shipment]:
+        return _edges(info, self.row, "SHIPS_TO", "in", Shipment)
 
     @strawberry.field(description="Remote access (cloud, model APIs) the firm offers.")
-    async def serves(self, info: Info) -> list[Service]:
-        return await _edges(info, self.row, "SERVES", "out", Service)
+    def serves(self, info: Info) -> list[Service]:
+        return _edges(info, self.row, "SERVES", "out", Service)
 
     @strawberry.field(description="Remote access the firm receives from providers.")
-    async def served_by(self, info: Info) -> list[Service]:
-        return await _edges(info, self.row, "SERVES", "in", Service)
+    def served_by(self, info: Info) -> list[Service]:
+        return _edges(info, self.row, "SERVES", "in", Service)
 
     @strawberry.field(description="Supply-chain inputs the firm provides, with shares.")
-    async def supplies(self, info: Info) -> list[Supply]:
-        return await _edges(info, self.row, "SUPPLIES", "out", Supply)
+    def supplies(self, info: Info) -> list[Supply]:
+        return _edges(info, self.row, "SUPPLIES", "out", Supply)
 
     @strawberry.field(description="Consortia the firm is a member of.")
-    async def memberships(self, info: Info) -> list[Membership]:
-        return await _edges(info, self.row, "MEMBER_OF", "out", Membership)
+    def memberships(self, info: Info) -> list[Membership]:
+        return _edges(info, self.row, "MEMBER_OF", "out", Membership)
 
     @strawberry.field(description="Control lists the firm is on.")
-    async def listings(self, info: Info) -> list[Listing]:
-        return await _edges(info, self.row, "LISTED_ON", "out", Listing)
+    def listings(self, info: Info) -> list[Listing]:
+        return _edges(info, self.row, "LISTED_ON", "out", Listing)
 
     @strawberry.field(description="Consortia or export packages that include the firm.")
-    async def included_in(self, info: Info) -> list[Inclusion]:
-        return await _edges(info, self.row, "INCLUDES", "in", Inclusion)
+    def included_in(self, info: Info) -> list[Inclusion]:
+        return _edges(info, self.row, "INCLUDES", "in", Inclusion)
 
 
 @strawberry.type(description=_doc("Chip"))
@@ -498,32 +536,32 @@ class Chip(Entity):
     description: str | None = strawberry.field(description="What the chip is.")
 
     @strawberry.field(description="Firms that design the chip.")
-    async def designers(self, info: Info) -> list[Firm]:
-        return await _nodes(info, self.row, "DESIGNS", "in", Firm)
+    def designers(self, info: Info) -> list[Firm]:
+        return _nodes(info, self.row, "DESIGNS", "in", Firm)
 
     @strawberry.field(description="Foundries that fabricate the chip.")
-    async def fabricators(self, info: Info) -> list[Firm]:
-        return await _nodes(info, self.row, "FABRICATES", "in", Firm)
+    def fabricators(self, info: Info) -> list[Firm]:
+        return _nodes(info, self.row, "FABRICATES", "in", Firm)
 
     @strawberry.field(description="Firms that package the chip.")
-    async def packagers(self, info: Info) -> list[Firm]:
-        return await _nodes(info, self.row, "PACKAGES", "in", Firm)
+    def packagers(self, info: Info) -> list[Firm]:
+        return _nodes(info, self.row, "PACKAGES", "in", Firm)
 
     @strawberry.field(description="Supply-chain inputs the chip depends on.")
-    async def requires(self, info: Info) -> list[Input]:
-        return await _nodes(info, self.row, "REQUIRES", "out", Input)
+    def requires(self, info: Info) -> list[Input]:
+        return _nodes(info, self.row, "REQUIRES", "out", Input)
 
     @strawberry.field(description="Data centers where the chip is installed.")
-    async def hosted_in(self, info: Info) -> list[Hosting]:
-        return await _edges(info, self.row, "HOSTS", "in", Hosting)
+    def hosted_in(self, info: Info) -> list[Hosting]:
+        return _edges(info, self.row, "HOSTS", "in", Hosting)
 
     @strawberry.field(description="Models trained on the chip.")
-    async def trained_models(self, info: Info) -> list[Training]:
-        return await _edges(info, self.row, "TRAINED_ON", "in", Training)
+    def trained_models(self, info: Info) -> list[Training]:
+        return _edges(info, self.row, "TRAINED_ON", "in", Training)
 
     @strawberry.field(description="Consortia or export packages that include the chip.")
-    async def included_in(self, info: Info) -> list[Inclusion]:
-        return await _edges(info, self.row, "INCLUDES", "in", Inclusion)
+    def included_in(self, info: Info) -> list[Inclusion]:
+        return _edges(info, self.row, "INCLUDES", "in", Inclusion)
 
 
 @strawberry.type(description=_doc("Model"))
@@ -538,16 +576,16 @@ class Model(Entity):
     description: str | None = strawberry.field(description="What the model is.")
 
     @strawberry.field(description="Firms that develop the model.")
-    async def developers(self, info: Info) -> list[Firm]:
-        return await _nodes(info, self.row, "DEVELOPS", "in", Firm)
+    def developers(self, info: Info) -> list[Firm]:
+        return _nodes(info, self.row, "DEVELOPS", "in", Firm)
 
     @strawberry.field(description="Hardware or sites the model was trained on.")
-    async def trained_on(self, info: Info) -> list[Training]:
-        return await _edges(info, self.row, "TRAINED_ON", "out", Training)
+    def trained_on(self, info: Info) -> list[Training]:
+        return _edges(info, self.row, "TRAINED_ON", "out", Training)
 
     @strawberry.field(description="Consortia or export packages that include the model.")
-    async def included_in(self, info: Info) -> list[Inclusion]:
-        return await _edges(info, self.row, "INCLUDES", "in", Inclusion)
+    def included_in(self, info: Info) -> list[Inclusion]:
+        return _edges(info, self.row, "INCLUDES", "in", Inclusion)
 
 
 @strawberry.type(description=_doc("DataCenter"))
@@ -560,28 +598,28 @@ class DataCenter(Entity):
     description: str | None = strawberry.field(description="What the site is.")
 
     @strawberry.field(description=_rdoc("LOCATED_IN"))
-    async def location(self, info: Info) -> Country | None:
-        return await _one(info, self.row, "LOCATED_IN", "out", Country)
+    def location(self, info: Info) -> Country | None:
+        return _one(info, self.row, "LOCATED_IN", "out", Country)
 
     @strawberry.field(description="Firms that operate the data center.")
-    async def operators(self, info: Info) -> list[Firm]:
-        return await _nodes(info, self.row, "OPERATES", "in", Firm)
+    def operators(self, info: Info) -> list[Firm]:
+        return _nodes(info, self.row, "OPERATES", "in", Firm)
 
     @strawberry.field(description="Chips installed, with quantities.")
-    async def hosts(self, info: Info) -> list[Hosting]:
-        return await _edges(info, self.row, "HOSTS", "out", Hosting)
+    def hosts(self, info: Info) -> list[Hosting]:
+        return _edges(info, self.row, "HOSTS", "out", Hosting)
 
     @strawberry.field(description="Shipments of chips delivered to the site.")
-    async def shipments_received(self, info: Info) -> list[Shipment]:
-        return await _edges(info, self.row, "SHIPS_TO", "in", Shipment)
+    def shipments_received(self, info: Info) -> list[Shipment]:
+        return _edges(info, self.row, "SHIPS_TO", "in", Shipment)
 
     @strawberry.field(description="Models trained here.")
-    async def trained_models(self, info: Info) -> list[Training]:
-        return await _edges(info, self.row, "TRAINED_ON", "in", Training)
+    def trained_models(self, info: Info) -> list[Training]:
+        return _edges(info, self.row, "TRAINED_ON", "in", Training)
 
     @strawberry.field(description="Consortia or export packages that include the site.")
-    async def included_in(self, info: Info) -> list[Inclusion]:
-        return await _edges(info, self.row, "INCLUDES", "in", Inclusion)
+    def included_in(self, info: Info) -> list[Inclusion]:
+        return _edges(info, self.row, "INCLUDES", "in", Inclusion)
 
 
 @strawberry.type(description=_doc("Consortium"))
@@ -591,12 +629,12 @@ class Consortium(Entity):
     description: str | None = strawberry.field(description="What the consortium is.")
 
     @strawberry.field(description="Members (firms and countries) with role and stake.")
-    async def members(self, info: Info) -> list[Membership]:
-        return await _edges(info, self.row, "MEMBER_OF", "in", Membership)
+    def members(self, info: Info) -> list[Membership]:
+        return _edges(info, self.row, "MEMBER_OF", "in", Membership)
 
     @strawberry.field(description="What it includes, by layer of the stack.")
-    async def includes(self, info: Info) -> list[Inclusion]:
-        return await _edges(info, self.row, "INCLUDES", "out", Inclusion)
+    def includes(self, info: Info) -> list[Inclusion]:
+        return _edges(info, self.row, "INCLUDES", "out", Inclusion)
 
 
 @strawberry.type(description=_doc("Input"))
@@ -608,28 +646,28 @@ class Input(Entity):
     year: int | None = strawberry.field(description="Year the figures refer to.")
 
     @strawberry.field(description="Providers with their world-market shares.")
-    async def suppliers(self, info: Info) -> list[Supply]:
-        return await _edges(info, self.row, "SUPPLIES", "in", Supply)
+    def suppliers(self, info: Info) -> list[Supply]:
+        return _edges(info, self.row, "SUPPLIES", "in", Supply)
 
     @strawberry.field(description="Inputs this one is used to make.")
-    async def goes_into(self, info: Info) -> list[Input]:
-        return await _nodes(info, self.row, "GOES_INTO", "out", Input)
+    def goes_into(self, info: Info) -> list[Input]:
+        return _nodes(info, self.row, "GOES_INTO", "out", Input)
 
     @strawberry.field(description="Inputs used to make this one.")
-    async def made_from(self, info: Info) -> list[Input]:
-        return await _nodes(info, self.row, "GOES_INTO", "in", Input)
+    def made_from(self, info: Info) -> list[Input]:
+        return _nodes(info, self.row, "GOES_INTO", "in", Input)
 
     @strawberry.field(description="Broader inputs this one is a kind of.")
-    async def type_of(self, info: Info) -> list[Input]:
-        return await _nodes(info, self.row, "TYPE_OF", "out", Input)
+    def type_of(self, info: Info) -> list[Input]:
+        return _nodes(info, self.row, "TYPE_OF", "out", Input)
 
     @strawberry.field(description="Narrower kinds of this input.")
-    async def subtypes(self, info: Info) -> list[Input]:
-        return await _nodes(info, self.row, "TYPE_OF", "in", Input)
+    def subtypes(self, info: Info) -> list[Input]:
+        return _nodes(info, self.row, "TYPE_OF", "in", Input)
 
     @strawberry.field(description="Chips that depend on this input.")
-    async def required_by(self, info: Info) -> list[Chip]:
-        return await _nodes(info, self.row, "REQUIRES", "in", Chip)
+    def required_by(self, info: Info) -> list[Chip]:
+        return _nodes(info, self.row, "REQUIRES", "in", Chip)
 
 
 @strawberry.type(description=_doc("ControlList"))
@@ -638,8 +676,8 @@ class ControlList(Entity):
     description: str | None = strawberry.field(description="What the list is.")
 
     @strawberry.field(description="Firms on the list, with reasons and dates.")
-    async def listed(self, info: Info) -> list[Listing]:
-        return await _edges(info, self.row, "LISTED_ON", "in", Listing)
+    def listed(self, info: Info) -> list[Listing]:
+        return _edges(info, self.row, "LISTED_ON", "in", Listing)
 
 
 @strawberry.type(description=_doc("Source"))
@@ -692,7 +730,7 @@ def _relationship_fields() -> dict[tuple[str, str], tuple[str, str]]:
 
     from strawberry.utils.str_converters import to_camel_case
 
-    pattern = re.compile(r"async def (\w+)\(self, info: Info\)[^:]*:\n\s+return await "
+    pattern = re.compile(r"def (\w+)\(self, info: Info\)[^:]*:\n\s+return "
                          r"_(?:nodes|edges|one)\(info, self\.row, \"(\w+)\", \"(in|out)\"")
     out: dict[tuple[str, str], tuple[str, str]] = {}
     for name, cls in ENTITY_TYPES.items():
