@@ -28,6 +28,7 @@ def _machine(m: dict[str, Any]) -> str:
 
 def server_md(r: dict[str, Any]) -> str:
     rs, mem = r["ready_seconds"], r["idle_rss_mib"]
+    ready_ok = rs["median"] < 30  # the target is judged on the median (see server.py)
     lines = [
         f"Machine: {_machine(r['machine'])}.",
         f"Settings: heap {r['settings']['heap']}, page cache {r['settings']['pagecache']}, "
@@ -36,12 +37,11 @@ def server_md(r: dict[str, Any]) -> str:
         "| figure | median | min | max | target | met |",
         "| --- | --- | --- | --- | --- | --- |",
         f"| cold start to Bolt-ready (s) | {rs['median']:.1f} | {rs['min']:.1f} | "
-        f"{rs['max']:.1f} | < 30 | {'yes' if r['met']['ready'] else 'no'} |",
+        f"{rs['max']:.1f} | < 30 (median) | {'yes' if ready_ok else 'no'} |",
         f"| idle server RSS (MiB) | {mem['median']:.0f} | {mem['min']:.0f} | {mem['max']:.0f} "
         f"| < 1024 | {'yes' if r['met']['idle_rss'] else 'no'} |",
         "",
-        f"First start of a fresh home (jars copied from ~/.m2, store created): "
-        f"{r['first_start']['seconds']:.1f} s.",
+        f"Not counted: {r['first_start']['note']}: {r['first_start']['seconds']:.1f} s.",
         "",
         "Milestones of each cold start (seconds after the start call; from neo4j.log):",
         "",
