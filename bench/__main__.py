@@ -105,15 +105,18 @@ def _all(args: argparse.Namespace) -> int:
             failures.append(f"{name}: {type(exc).__name__}: {exc}")
             print(f"{name} FAILED: {exc}", file=sys.stderr)
 
-    if not args.skip_server:
+    skip = set(args.skip or [])
+    if "server" not in skip:
         step("server", lambda: summaries.append(server.report(
             server.main(args.rounds, args.idle, args.heap, args.pagecache))))
-    if not args.skip_ingest:
+    if "ingest" not in skip:
         sizes = _ingest_sizes(args)
         step("ingest", lambda: summaries.append(ingest.report(ingest.main(
             sizes, args.batch, args.sweep, MEDIUM if MEDIUM in sizes else sizes[0],
             args.baseline, args.heap, args.pagecache, args.loader_nodes or None))))
     for module in ("queries", "api"):
+        if module in skip:
+            continue
         cli = _find_cli(module)
         if cli is not None:
             argv = ["--large"] if args.large else []
@@ -167,8 +170,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_server_opts(p_all)
     _add_ingest_opts(p_all, [1000, 5000, 20000], LARGE)
     _add_common(p_all)
-    p_all.add_argument("--skip-server", action="store_true")
-    p_all.add_argument("--skip-ingest", action="store_true")
+    p_all.add_argument("--skip", nargs="+", choices=["server", "ingest", "queries", "api"],
+                       help="benchmarks to leave out")
     p_all.set_defaults(func=_all)
 
     p_srv = sub.add_parser("server", help="cold start to Bolt-ready, idle memory")
