@@ -8,27 +8,40 @@
 // each identity once (the writer folds duplicates).
 // Sources are a union (a fact seen in two sources keeps both); other properties are
 // overwritten. Rows whose endpoints are missing drop out: `written` tells how many did not.
+//
+// Why this shape (PROFILE, BENCHMARKS.md "Ingest"): the batch is first read whole — each
+// row's existing relationship, if any (first match, LIMIT 1 per row) and whether it
+// already holds every incoming value — and split with collect(); then the new rows are
+// created and only the changed ones written. Reading and writing the same type in one
+// pass per row made the planner put an Eager between every read and write (four of them);
+// the one aggregation here is the only barrier, and unchanged rows cost no write at all.
 UNWIND $rows AS row
 MATCH (a:Entity {id: row.source})
 MATCH (b:Entity {id: row.target})
-OPTIONAL MATCH (a)-[o:{{type}}]->(b)
+OPTIONAL CALL (a, b, row) {
+  MATCH (a)-[o:{{type}}]->(b)
   WHERE {{key}}((o.since IS NULL AND row.since IS NULL) OR o.since = row.since)
-WITH a, b, row, head(collect(o)) AS old
-CALL (a, b, old) {
-  WITH a, b, old WHERE old IS NULL
-  CREATE (a)-[r:{{type}}]->(b)
-  RETURN r, true AS created
-  UNION
-  WITH old WHERE old IS NOT NULL
-  RETURN old AS r, false AS created
+  RETURN o
+  LIMIT 1
 }
-WITH r, row, created, coalesce(r.sources, []) AS old_sources
-WITH r, row, created, old_sources,
-     all(k IN keys(row.props) WHERE coalesce(r[k] = row.props[k], false))
-       AND all(s IN row.sources WHERE s IN old_sources) AS same
-SET r += row.props
-SET r.sources = old_sources + [s IN row.sources WHERE NOT s IN old_sources]
-RETURN count(r) AS written,
-       sum(CASE WHEN created THEN 1 ELSE 0 END) AS created,
-       sum(CASE WHEN NOT created AND NOT same THEN 1 ELSE 0 END) AS updated,
-       sum(CASE WHEN NOT created AND same THEN 1 ELSE 0 END) AS unchanged
+WITH count(*) AS found,
+     collect(CASE WHEN o IS NULL THEN {a: a, b: b, row: row} END) AS new,
+     collect(CASE WHEN o IS NOT NULL
+                   AND NOT (all(k IN keys(row.props) WHERE coalesce(o[k] = row.props[k], false))
+                            AND all(s IN row.sources WHERE s IN coalesce(o.sources, [])))
+             THEN {o: o, row: row} END) AS changed
+CALL (new) {
+  UNWIND new AS x
+  WITH x.a AS a, x.b AS b, x.row.props AS props, x.row.sources AS sources
+  CREATE (a)-[r:{{type}}]->(b)
+  SET r = props {.*, sources: sources}
+  RETURN count(r) AS created
+}
+CALL (changed) {
+  UNWIND changed AS x
+  WITH x.o AS r, x.row.props AS props, x.row.sources AS sources,
+       coalesce(x.o.sources, []) AS old_sources
+  SET r += props {.*, sources: old_sources + [s IN sources WHERE NOT s IN old_sources]}
+  RETURN count(r) AS updated
+}
+RETURN found AS written, created, updated, found - created - updated AS unchanged
