@@ -64,13 +64,14 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from api import cli_db, cli_ingest, cli_query, cli_serve, cli_up
+    from api import cli_bench, cli_db, cli_ingest, cli_query, cli_serve, cli_up
 
     app.add_typer(cli_db.app, name="db")
     cli_ingest.register(app)
     app.add_typer(cli_query.app, name="query")
     cli_serve.register(app)
     cli_up.register(app)
+    cli_bench.register(app)
 
 
 _register()

@@ -6,11 +6,11 @@ from __future__ import annotations
 import typer
 
 from api.cli import console, friendly
-from graph.db import apply_schema, open_graph
+from graph.db import Graph, apply_schema, open_graph
 from graph.settings import get_settings
 
 
-def _bundled_loaded(graph) -> bool:  # type: ignore[no-untyped-def]
+def _bundled_loaded(graph: Graph) -> bool:
     rows = graph.read("MATCH (s:Source {id: $id}) RETURN count(s) AS n",
                       {"id": "src:eto-chip-explorer"})
     firms = graph.read("MATCH (f:Firm) RETURN count(f) > 0 AS any")
@@ -25,8 +25,7 @@ def register(app: typer.Typer) -> None:
            reload_data: bool = typer.Option(False, "--reload-data",
                                             help="load the bundled data even if present"),
            serve: bool = typer.Option(True, help="serve the API after set-up")) -> None:
-        """Start the local Neo4j (unless NEO4J_URI is set), load the bundled data on first
-        use, and serve the API and dashboard."""
+        """Start the local Neo4j (unless NEO4J_URI is set), load the bundled data on first use, and serve the API and dashboard."""  # noqa: E501
         from api.cli_serve import serve as serve_api
         from graph.server import ManagedServer
 
@@ -62,6 +61,7 @@ def register(app: typer.Typer) -> None:
         if browser:
             console.print(f"  Neo4j Browser: {browser}  (user neo4j, password in "
                           f"{ManagedServer(settings).password_file})")
-            console.print(f"  Browser guide: :play {base}/browser/guide.html")
+            # Neo4j Browser plays remote guides from localhost without extra configuration
+            console.print(f"  Browser guide: :play http://localhost:{api_port}/browser/guide.html")
         if serve:
             serve_api(api_host, api_port)
