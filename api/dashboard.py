@@ -1,7 +1,7 @@
 """Consortium exposure for dashboards: one flat row per consortium as JSON and CSV.
 
 The rows are the consortium-exposure question (``queries.exposure``) flattened into
-stable columns (``COLUMNS``, documented in docs/api.md): maps such as members by country
+stable columns (``COLUMNS``, documented in the README): maps such as members by country
 become ``"ARE:2;USA:3"`` text so every cell is a scalar a spreadsheet can hold. Column
 names only ever get added, never renamed.
 """
