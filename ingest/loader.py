@@ -9,13 +9,21 @@ The merge query itself counts, per batch, the rows that created, changed or mere
 confirmed what was stored (it compares the incoming properties with the stored ones before
 setting them), so the summary needs no second read. Records are buffered per label or type
 up to one batch, so memory stays bounded whatever the size of the input.
+
+Client and server work overlap: a batch is written by a background thread while the next
+one is built (read, validated, shaped into rows), with at most one batch in flight, so the
+loader holds at most two batches. Batches still commit one at a time and in order; the
+first that fails stops the run (its transaction rolled back) and its error is raised from
+the next ``add_*`` or ``flush`` call, before any later batch is sent.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from itertools import islice
+from threading import Thread
 from typing import Any, TypeVar
 
 from graph.db import Graph, cypher
@@ -149,10 +157,12 @@ class LoadSummary:
         }
 
 
+@cache
 def node_query(label: str) -> str:
     return cypher(__file__, "merge_nodes").replace("{{label}}", SCHEMA.label(label))
 
 
+@cache
 def rel_query(rel_type: str) -> str:
     rel = SCHEMA.rel_types[SCHEMA.rel_type(rel_type)]
     key = "".join(f"coalesce(o.{k}, '') = row.key.{k} AND " for k in rel.merge_key)
@@ -199,10 +209,40 @@ def _dedupe(rows: list[dict[str, Any]], key: Callable[[dict[str, Any]], Any],
     return list(out.values())
 
 
-class Writer:
-    """Buffers records per label / type and writes full batches, one transaction each.
+class _InFlight(Thread):
+    """One batch being written (one transaction) while the caller builds the next."""
 
-    ``on_batch(kind, n)`` is called after each committed batch (progress bars).
+    def __init__(self, graph: Graph, query: str, rows: list[dict[str, Any]]) -> None:
+        super().__init__(name="stackgraph-writer", daemon=True)
+        self.graph, self.query, self.rows = graph, query, rows
+        self.result: dict[str, int] | None = None
+        self.error: BaseException | None = None
+        self.start()
+
+    def run(self) -> None:
+        try:
+            out = self.graph.write(self.query, {"rows": self.rows}, timeout=0)
+            self.result = out[0] if out else {"written": 0, "created": 0, "updated": 0,
+                                              "unchanged": 0}
+        except BaseException as exc:  # re-raised in the caller's thread by wait()
+            self.error = exc
+        finally:
+            self.rows = []
+
+    def wait(self) -> dict[str, int]:
+        self.join()
+        if self.error is not None:
+            raise self.error
+        assert self.result is not None
+        return self.result
+
+
+class Writer:
+    """Buffers records per label / type and writes full batches, one transaction each,
+    in a background thread (one batch in flight; see the module docstring).
+
+    ``on_batch(kind, n)`` is called after each committed batch (progress bars), in the
+    caller's thread, as are all updates of the summary.
     """
 
     def __init__(self, graph: Graph, summary: LoadSummary, batch_size: int = DEFAULT_BATCH,
@@ -215,6 +255,7 @@ class Writer:
         self.on_batch = on_batch
         self._nodes: dict[str, list[dict[str, Any]]] = {}
         self._rels: dict[str, list[dict[str, Any]]] = {}
+        self._pending: tuple[_InFlight, Callable[[dict[str, int]], None]] | None = None
 
     def add_node(self, rec: NodeRecord) -> None:
         buf = self._nodes.setdefault(rec.label, [])
@@ -229,14 +270,25 @@ class Writer:
             self._flush_rels(rec.type)
 
     def flush(self) -> None:
+        """Write every buffered record and wait until all batches are committed."""
         for label in list(self._nodes):
             self._flush_nodes(label)
         for rel_type in list(self._rels):
             self._flush_rels(rel_type)
+        self._wait()
 
-    def _run(self, query: str, rows: list[dict[str, Any]]) -> dict[str, int]:
-        out = self.graph.write(query, {"rows": rows}, timeout=0)
-        return out[0] if out else {"written": 0, "created": 0, "updated": 0, "unchanged": 0}
+    def _wait(self) -> None:
+        """Wait for the batch in flight, if any, and count what it did (raises its error)."""
+        if self._pending is None:
+            return
+        job, done = self._pending
+        self._pending = None
+        done(job.wait())
+
+    def _submit(self, query: str, rows: list[dict[str, Any]],
+                done: Callable[[dict[str, int]], None]) -> None:
+        self._wait()
+        self._pending = (_InFlight(self.graph, query, rows), done)
 
     def _flush_nodes(self, label: str) -> None:
         rows = self._nodes.pop(label, [])
@@ -244,13 +296,17 @@ class Writer:
             return
         n = len(rows)
         rows = _dedupe(rows, lambda r: r["id"], ("sources", "aliases"))
-        res = self._run(node_query(label), rows)
-        c = self.summary.node(label)
-        c.created += res["created"]
-        c.updated += res["updated"]
-        c.unchanged += res["unchanged"] + (n - len(rows))
-        if self.on_batch:
-            self.on_batch("node", n)
+        folded = n - len(rows)
+
+        def done(res: dict[str, int]) -> None:
+            c = self.summary.node(label)
+            c.created += res["created"]
+            c.updated += res["updated"]
+            c.unchanged += res["unchanged"] + folded
+            if self.on_batch:
+                self.on_batch("node", n)
+
+        self._submit(node_query(label), rows, done)
 
     def _flush_rels(self, rel_type: str) -> None:
         rows = self._rels.pop(rel_type, [])
@@ -259,19 +315,24 @@ class Writer:
         n = len(rows)
         rows = _dedupe(rows, lambda r: (r["source"], r["target"], r["since"],
                                         tuple(sorted(r["key"].items()))), ("sources",))
-        res = self._run(rel_query(rel_type), rows)
-        c = self.summary.rel(rel_type)
-        c.created += res["created"]
-        c.updated += res["updated"]
-        c.unchanged += res["unchanged"] + (n - len(rows))
-        missing = len(rows) - res["written"]
-        if missing:
-            c.rejected += missing
-            self.summary.rejections.append(Rejection(
-                None, None, f"{missing} {rel_type} relationship(s) not written: an endpoint "
-                            "disappeared from the database during the load", label=rel_type))
-        if self.on_batch:
-            self.on_batch("rel", n)
+        folded, sent = n - len(rows), len(rows)
+
+        def done(res: dict[str, int]) -> None:
+            c = self.summary.rel(rel_type)
+            c.created += res["created"]
+            c.updated += res["updated"]
+            c.unchanged += res["unchanged"] + folded
+            missing = sent - res["written"]
+            if missing:
+                c.rejected += missing
+                self.summary.rejections.append(Rejection(
+                    None, None, f"{missing} {rel_type} relationship(s) not written: an "
+                                "endpoint disappeared from the database during the load",
+                    label=rel_type))
+            if self.on_batch:
+                self.on_batch("rel", n)
+
+        self._submit(rel_query(rel_type), rows, done)
 
 
 def write_nodes(graph: Graph, records: Iterable[NodeRecord],
