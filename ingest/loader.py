@@ -32,7 +32,7 @@ from ingest.records import NodeRecord, Rejection, RelRecord
 
 T = TypeVar("T")
 
-DEFAULT_BATCH = 5000
+DEFAULT_BATCH = 10_000
 
 
 def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
