@@ -22,7 +22,7 @@ log = logging.getLogger("stackgraph.api")
 KEY_HEADER = "X-API-Key"
 
 
-def get_settings(request: Request) -> ApiSettings:
+async def get_settings(request: Request) -> ApiSettings:
     settings: ApiSettings = request.app.state.settings
     return settings
 
@@ -37,7 +37,7 @@ def get_graph(request: Request) -> Graph:
     return graph
 
 
-def get_principal(request: Request,
+async def get_principal(request: Request,
                   settings: Annotated[ApiSettings, Depends(get_settings)]) -> str:
     """Who is asking: ``read`` or ``admin`` by key, or ``local`` on an open loopback API.
 
@@ -56,8 +56,16 @@ def get_principal(request: Request,
     raise ApiError("UNAUTHENTICATED", "unknown API key", hint=f"check the {KEY_HEADER} header")
 
 
+async def graph_dep(request: Request) -> Graph:
+    """``get_graph`` as a dependency. The dependencies are ``async`` although they never
+    await: FastAPI runs a plain ``def`` dependency in the thread pool, a thread hop per
+    dependency per request (they only read app state; opening a driver does not
+    connect)."""
+    return get_graph(request)
+
+
 Principal = Annotated[str, Depends(get_principal)]
-GraphDep = Annotated[Graph, Depends(get_graph)]
+GraphDep = Annotated[Graph, Depends(graph_dep)]
 SettingsDep = Annotated[ApiSettings, Depends(get_settings)]
 
 

@@ -108,33 +108,66 @@ def neighbours(graph: Graph, ids: Sequence[str], rel_type: str,
 
 
 def page(graph: Graph, label: str, first: int, after: str | None = None,
-         filters: Filters | None = None, expand: Sequence[tuple[str, str]] = ()
+         filters: Filters | None = None, expand: Sequence[tuple[str, str]] = (),
+         keys: Sequence[str] | None = None
          ) -> tuple[list[EntityRow], bool, dict[tuple[str, str], dict[str, list[Neighbour]]]]:
     """Up to ``first`` entities of ``label`` with id > ``after``, ordered by id, whether
     more follow (one extra row is fetched to know), and for each (relationship type,
-    direction) of ``expand`` the page's neighbours, fetched in the same query."""
+    direction) of ``expand`` the page's neighbours, fetched in the same query.
+
+    ``keys``: fetch only these properties (of the nodes and of the expanded relationships
+    and far nodes; ``id`` always) instead of all of them. The API passes every field name
+    its query selects, so the rows hold whatever a resolver of that query reads."""
     label = SCHEMA.label(label)
     filters = filters or Filters()
-    params = {"label": label, "after": after, "limit": first + 1, **filters.params()}
+    key_list = None if keys is None else ["id", *(k for k in keys if k != "id")]
+    params = {"label": label, "after": after, "limit": first + 1, "keys": key_list,
+              **filters.params()}
     plain = all(v is None for v in filters.params().values())
     text = _with_label(cypher(__file__, "entity_page_all" if plain else "entity_page"), label)
+    if key_list is not None:
+        text = text.replace("properties(n) AS props", "[k IN $keys | n[k]] AS props", 1)
     columns = []
     for i, (rel_type, direction) in enumerate(expand):
         if direction not in {"out", "in"}:
             raise BadArgument(f"direction must be 'out' or 'in', got {direction!r}")
-        sub = cypher(__file__, f"entity_page_{direction}").split("\n", 1)[1].strip()
+        name = f"entity_page_{'keys_' if key_list is not None else ''}{direction}"
+        sub = "\n".join(line for line in cypher(__file__, name).splitlines()
+                        if not line.startswith("//")).strip()
         columns.append(f",\n       {_with_type(sub, rel_type)} AS x{i}")
     text = text.replace("       // relationships", "".join(columns) or "", 1)
-    rows = graph.read(text, params)
-    items = [_row(r["id"], label, r["props"]) for r in rows[:first]]
+    rows = graph.read(text, params)[:first + 1]
+    more = len(rows) > first
+    rows = rows[:first]
     expanded: dict[tuple[str, str], dict[str, list[Neighbour]]] = {}
+    if key_list is None:
+        items = [_row(r["id"], label, r["props"]) for r in rows]
+        for i, key in enumerate(expand):
+            expanded[key] = {
+                r["id"]: [Neighbour(_props(x["rel"]),
+                                    _row(x["props"]["id"], x["label"], x["props"]))
+                          for x in r[f"x{i}"]]
+                for r in rows}
+        return items, more, expanded
+    items = [EntityRow(r["id"], label, _picked(key_list, r["props"])) for r in rows]
     for i, key in enumerate(expand):
-        expanded[key] = {
-            r["id"]: [Neighbour(_props(x["rel"]),
-                                _row(x["props"]["id"], x["label"], x["props"]))
-                      for x in r[f"x{i}"]]
-            for r in rows[:first]}
-    return items, len(rows) > first, expanded
+        by_id: dict[str, list[Neighbour]] = {}
+        for r in rows:
+            nbs = []
+            for rel_vals, node_vals, node_label in r[f"x{i}"]:
+                node_id = node_vals[0]
+                nbs.append(Neighbour(_picked(key_list, rel_vals),
+                                     EntityRow(node_id, node_label or SCHEMA.label_for_id(
+                                         node_id) or "Entity", _picked(key_list, node_vals))))
+            by_id[r["id"]] = nbs
+        expanded[key] = by_id
+    return items, more, expanded
+
+
+def _picked(keys: Sequence[str], values: Sequence[Any]) -> dict[str, Any]:
+    """Properties from values in ``keys`` order (absent ones left out, as
+    ``properties()`` would)."""
+    return {k: _native(v) for k, v in zip(keys, values, strict=True) if v is not None}
 
 
 def count(graph: Graph, label: str, filters: Filters | None = None) -> int:

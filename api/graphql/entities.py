@@ -40,6 +40,9 @@ def _rdoc(rel: str) -> str:
 
 
 async def _neighbours(info: Info, rel: str, direction: str, node_id: str) -> list[Neighbour]:
+    primed = info.context.loaders.primed.get((rel, direction), {}).get(node_id)
+    if primed is not None:
+        return primed
     return await info.context.loaders.rel(rel, direction).load(node_id)
 
 
@@ -359,7 +362,13 @@ EdgeT = TypeVar("EdgeT", bound=Fact)
 def _cached(info: Info, rel: str, direction: str, node_id: str) -> list[Neighbour] | None:
     """The neighbours if the request already holds them (primed by a page query or loaded
     by an earlier batch): then the field resolves without a trip through the event loop."""
-    fut = info.context.loaders.rel(rel, direction).cache_map.get(node_id)
+    loaders = info.context.loaders
+    primed = loaders.primed.get((rel, direction))
+    if primed is not None:
+        hit = primed.get(node_id)
+        if hit is not None:
+            return hit
+    fut = loaders.rel(rel, direction).cache_map.get(node_id)
     if fut is not None and fut.done() and not fut.cancelled() and fut.exception() is None:
         value: list[Neighbour] = fut.result()
         return value

@@ -54,11 +54,17 @@ class Edge(Generic[T]):
 
 @strawberry.type(description="A page of a list of entities, with the total count.")
 class Connection(Generic[T]):
-    edges: list[Edge[T]] = strawberry.field(description="The items with their cursors.")
     nodes: list[T] = strawberry.field(description="The items (same as edges.node).")
     page_info: PageInfo = strawberry.field(description="Whether more follow, and from where.")
     label: strawberry.Private[str]
     filters: strawberry.Private[Filters]
+    ids: strawberry.Private[list[str]]
+
+    @strawberry.field(description="The items with their cursors.")
+    def edges(self) -> list[Edge[T]]:
+        # built only when selected: a cursor per item is work most pages never use
+        return [Edge(cursor=encode_cursor(i), node=n)
+                for i, n in zip(self.ids, self.nodes, strict=True)]
 
     @strawberry.field(description="Number of items in the whole filtered list (a count "
                                   "query: no item is loaded).")

@@ -200,14 +200,49 @@ def mirror(model: type[BaseModel]) -> type[Any]:
 def to_graphql(value: Any) -> Any:
     """Convert a pydantic answer (recursively) into the mirrored Strawberry objects."""
     if isinstance(value, BaseModel):
-        cls = mirror(type(value))
+        cls, fields = _converter(type(value))
         kwargs = {}
-        for fname in type(value).model_fields:
-            kwargs[fname] = _convert_field(type(value), fname, getattr(value, fname))
+        for fname, how in fields:
+            v = getattr(value, fname)
+            if how == _PLAIN or v is None:
+                kwargs[fname] = v
+            elif how == _NESTED:
+                kwargs[fname] = to_graphql(v)
+            elif how == _JSON:
+                kwargs[fname] = _jsonable(v)
+            else:
+                kwargs[fname] = [how(key=k, value=to_graphql(x)) for k, x in v.items()]
         return cls(**kwargs)
     if isinstance(value, list):
         return [to_graphql(v) for v in value]
     return value
+
+
+_PLAIN, _NESTED, _JSON = "plain", "nested", "json"
+
+
+@cache
+def _converter(model: type[BaseModel]) -> tuple[type[Any], list[tuple[str, Any]]]:
+    """The mirrored class of ``model`` and, per field, how to convert it: as is (scalars
+    and lists of them: most of an answer), recursively, as JSON, or as map entries.
+    Worked out once per model; answers have thousands of fields."""
+    fields: list[tuple[str, Any]] = []
+    for fname in model.model_fields:
+        is_dict, entry = _dict_entry(model, fname)
+        if is_dict:
+            fields.append((fname, _JSON if entry is None else entry))
+        elif _holds_model(_hints(model)[fname]):
+            fields.append((fname, _NESTED))
+        else:
+            fields.append((fname, _PLAIN))
+    return mirror(model), fields
+
+
+def _holds_model(t: Any) -> bool:
+    """True when the annotation has a pydantic model anywhere inside."""
+    if t is Any or (isinstance(t, type) and issubclass(t, BaseModel)):
+        return True
+    return any(_holds_model(a) for a in get_args(t))
 
 
 @cache
@@ -226,15 +261,6 @@ def _dict_entry(model: type[BaseModel], fname: str) -> tuple[bool, type[Any] | N
     if value_t is Any:
         return True, None
     return True, _entry_type(_gql(value_t), _label(value_t))
-
-
-def _convert_field(model: type[BaseModel], fname: str, value: Any) -> Any:
-    is_dict, entry = _dict_entry(model, fname)
-    if is_dict and value is not None:
-        if entry is None:
-            return _jsonable(value)
-        return [entry(key=k, value=to_graphql(v)) for k, v in value.items()]
-    return to_graphql(value)
 
 
 def _jsonable(value: Any) -> Any:

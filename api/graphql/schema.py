@@ -13,9 +13,10 @@ from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
 import strawberry
-from graphql import GraphQLError
+from graphql import FieldNode, GraphQLError
 from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.types import ExecutionContext
+from strawberry.utils.str_converters import to_snake_case
 
 from api.errors import ApiError
 from api.graphql import questions as q
@@ -35,13 +36,13 @@ from api.graphql.entities import (
     Source,
     entity_from_row,
 )
+from api.graphql.fast_complete import FastExecutionContext
 from api.graphql.limits import ErrorCodes, QueryLimits
 from api.graphql.pagination import (
     ChipFilter,
     Connection,
     ConsortiumFilter,
     DataCenterFilter,
-    Edge,
     FirmFilter,
     NameFilter,
     PageInfo,
@@ -109,6 +110,26 @@ def _expansions(info: Info, type_name: str) -> list[tuple[str, str]]:
     return wanted
 
 
+def _property_keys(info: Info) -> list[str]:
+    """The properties a page must fetch: every field name the whole operation selects
+    (all fragments, all levels), snake_cased. Entity and edge fields read the property of
+    their own name (plus ``name``, ``aliases``), so the page's rows, and the neighbour
+    lists it primes for the rest of the request, hold everything any resolver of this
+    operation reads; the rest of the node's properties stay in Neo4j."""
+    raw = info._raw_info
+    names = {"id", "name", "aliases"}
+    stack = [raw.operation.selection_set, *(f.selection_set for f in raw.fragments.values())]
+    while stack:
+        sel = stack.pop()
+        for node in sel.selections:
+            if isinstance(node, FieldNode):
+                names.add(to_snake_case(node.name.value))
+            child = getattr(node, "selection_set", None)
+            if child is not None:
+                stack.append(child)
+    return sorted(names)
+
+
 async def _page(info: Info, label: str, make: Callable[[Any], T], first: int,
                 after: str | None, filters: Filters) -> Connection[T]:
     limit = info.context.settings.limits.max_page_size
@@ -117,16 +138,15 @@ async def _page(info: Info, label: str, make: Callable[[Any], T], first: int,
                        hint=f"ask for at most {limit} and page with `after`")
     expand = _expansions(info, label)
     rows, more, expanded = await in_thread(entities.page, info.context.graph, label, first,
-                                           decode_cursor(after), filters, expand)
+                                           decode_cursor(after), filters, expand,
+                                           _property_keys(info))
     for (rel, direction), by_id in expanded.items():
-        for node_id, neighbours in by_id.items():
-            info.context.loaders.prime(rel, direction, node_id, neighbours)
+        info.context.loaders.prime_many(rel, direction, by_id)
     nodes = [make(r) for r in rows]
-    edges = [Edge(cursor=encode_cursor(r.id), node=n) for r, n in zip(rows, nodes,
-                                                                        strict=True)]
-    return Connection(edges=edges, nodes=nodes,
+    return Connection(nodes=nodes, ids=[r.id for r in rows],
                       page_info=PageInfo(has_next_page=more,
-                                         end_cursor=edges[-1].cursor if edges else None),
+                                         end_cursor=encode_cursor(rows[-1].id) if rows
+                                         else None),
                       label=label, filters=filters)
 
 
@@ -433,5 +453,6 @@ def build_schema(limits: Limits | None = None,
         types=ALL_TYPES,
         extensions=[ErrorCodes, lambda: ParserCache(maxsize=256),
                     lambda: ValidationCache(maxsize=256), query_limits],
+        execution_context_class=FastExecutionContext,
     )
 

@@ -1,0 +1,198 @@
+"""A faster completion of plain data subtrees, for answers of thousands of fields.
+
+graphql-core completes a value field by field: for each it builds a resolve info, calls
+Strawberry's resolver wrapper, checks for awaitables, recurses through the type
+wrappers. That costs some 20-50 us per field, and a question's answer has 1,000-3,000
+fields (``chokepoints``: ~3,200), so execution cost more than the question itself.
+
+Most of an answer is plain data: objects whose selected fields are all attributes
+without a resolver (Strawberry's "basic" fields), no arguments, no directives. For such
+a subtree this execution context compiles the selection once per request (response
+keys, attribute names, types, with fragments expanded) and completes the value with a
+plain recursive walk. Anything else, and any surprise in the data (a null where the
+schema says non-null, a scalar that does not serialize, an object of the wrong type),
+goes through graphql-core as before, which then produces exactly the usual answer or
+error: the fast walk has no side effects, so giving up half-way is safe.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from graphql import (
+    FieldNode,
+    FragmentSpreadNode,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    InlineFragmentNode,
+    is_abstract_type,
+    is_leaf_type,
+)
+from graphql.pyutils import Undefined
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+#: A compiled selection: (response key, attribute or None for __typename, field type,
+#: compiled child selection or None for a leaf)
+Plan = list[tuple[str, str | None, Any, Any]]
+
+
+class _Slow(Exception):  # noqa: N818 - a signal, not an error
+    """Give up the fast walk: graphql-core completes the value instead."""
+
+
+class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    """graphql-core's execution, with plain-data subtrees completed in one walk."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._plans: dict[tuple[int, str], Plan | None] = {}
+
+    def complete_value(self, return_type: Any, field_details_list: Any, info: Any,
+                       path: Any, result: Any, position_context: Any) -> Any:
+        named = return_type
+        while isinstance(named, (GraphQLNonNull, GraphQLList)):
+            named = named.of_type
+        manager = self.middleware_manager
+        if (isinstance(named, GraphQLObjectType)
+                and (manager is None or not manager.middlewares)  # no extension resolves
+                and not isinstance(result, Exception) and not self.is_awaitable(result)):
+            key = (id(field_details_list[0].node), named.name)
+            if key in self._plans:
+                plan = self._plans[key]
+            else:
+                plan = self._compile(named, field_details_list)
+                self._plans[key] = plan
+            if plan is not None:
+                try:
+                    return _walk(return_type, plan, result)
+                except Exception:  # noqa: BLE001 - _Slow or a surprise: graphql-core
+                    pass           # completes it and reports any error properly
+        return super().complete_value(return_type, field_details_list, info, path, result,
+                                      position_context)
+
+    def _compile(self, obj_type: GraphQLObjectType, field_details_list: Any) -> Plan | None:
+        """The plan of an object's selection, or None when part of it is not plain
+        data (a resolver, arguments, directives, an abstract type, fragment
+        variables)."""
+        for d in field_details_list:
+            if d.fragment_variable_values is not None:
+                return None
+        return self._compile_nodes(obj_type, [d.node for d in field_details_list])
+
+    def _compile_nodes(self, obj_type: GraphQLObjectType, nodes: Sequence[FieldNode]
+                       ) -> Plan | None:
+        grouped: dict[str, list[FieldNode]] = {}
+        for node in nodes:
+            if node.selection_set is None:
+                return None
+            if not self._collect(obj_type, node.selection_set.selections, grouped, set()):
+                return None
+        plan: Plan = []
+        for key, fnodes in grouped.items():
+            name = fnodes[0].name.value
+            if name == "__typename":
+                plan.append((key, None, obj_type.name, None))
+                continue
+            field = obj_type.fields.get(name)
+            if field is None:
+                return None
+            resolve = field.resolve
+            if (resolve is None or not getattr(resolve, "_is_default", False)
+                    or inspect.iscoroutinefunction(resolve)):
+                return None
+            definition = (field.extensions or {}).get("strawberry-definition")
+            if definition is None or definition.base_resolver is not None:
+                return None
+            named = field.type
+            while isinstance(named, (GraphQLNonNull, GraphQLList)):
+                named = named.of_type
+            child: Plan | None = None
+            if is_leaf_type(named):
+                if any(n.selection_set is not None for n in fnodes):
+                    return None
+            elif isinstance(named, GraphQLObjectType):
+                child = self._compile_nodes(named, fnodes)
+                if child is None:
+                    return None
+            else:  # interface or union: graphql-core resolves the runtime type
+                return None
+            plan.append((key, definition.python_name, field.type, child))
+        return plan
+
+    def _collect(self, obj_type: GraphQLObjectType, selections: Iterable[Any],
+                 grouped: dict[str, list[FieldNode]], seen: set[str]) -> bool:
+        """Fields of a selection set by response key, fragments expanded; False when a
+        directive (skip, include, defer ...) or fragment arguments are present."""
+        for sel in selections:
+            if sel.directives:
+                return False
+            if isinstance(sel, FieldNode):
+                if sel.arguments:
+                    return False
+                key = sel.alias.value if sel.alias else sel.name.value
+                grouped.setdefault(key, []).append(sel)
+            elif isinstance(sel, InlineFragmentNode):
+                if sel.type_condition is not None and not self._matches(
+                        sel.type_condition.name.value, obj_type):
+                    continue
+                if not self._collect(obj_type, sel.selection_set.selections, grouped, seen):
+                    return False
+            elif isinstance(sel, FragmentSpreadNode):
+                if getattr(sel, "arguments", None):
+                    return False
+                name = sel.name.value
+                if name in seen:
+                    continue
+                fragment = self.fragment_definitions.get(name)
+                if fragment is None:
+                    return False
+                if not self._matches(fragment.type_condition.name.value, obj_type):
+                    continue
+                seen.add(name)
+                if not self._collect(obj_type, fragment.selection_set.selections, grouped,
+                                     seen):
+                    return False
+            else:
+                return False
+        return True
+
+    def _matches(self, condition: str, obj_type: GraphQLObjectType) -> bool:
+        if condition == obj_type.name:
+            return True
+        cond = self.schema.get_type(condition)
+        return cond is not None and is_abstract_type(cond) and self.schema.is_sub_type(
+            cond, obj_type)
+
+
+def _walk(rtype: Any, plan: Plan | None, value: Any) -> Any:
+    """Complete ``value`` of type ``rtype`` along ``plan`` (raise _Slow on a surprise)."""
+    if isinstance(rtype, GraphQLNonNull):
+        out = _walk(rtype.of_type, plan, value)
+        if out is None:
+            raise _Slow
+        return out
+    if value is None or value is Undefined:
+        return None
+    if isinstance(rtype, GraphQLList):
+        if isinstance(value, (str, bytes, dict)) or not isinstance(value, Iterable):
+            raise _Slow
+        inner = rtype.of_type
+        return [_walk(inner, plan, v) for v in value]
+    if plan is None:
+        out = rtype.coerce_output_value(value)
+        if out is None or out is Undefined:
+            raise _Slow
+        return out
+    is_type_of = rtype.is_type_of
+    if is_type_of is not None and not is_type_of(value, None):
+        raise _Slow
+    result: dict[str, Any] = {}
+    for key, attr, ftype, child in plan:
+        if attr is None:
+            result[key] = ftype  # __typename
+        else:
+            result[key] = _walk(ftype, child, getattr(value, attr))
+    return result
