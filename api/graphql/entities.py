@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 import strawberry
 
 from api.graphql.context import Info
+from api.graphql.fast_complete import FAST_RESOLVERS
 from graph.schema import SCHEMA
 from queries.entities import EntityRow, Neighbour
 
@@ -749,3 +750,4 @@ def _relationship_fields() -> dict[tuple[str, str], tuple[str, str]]:
 
 
 RELATIONSHIP_FIELDS = _relationship_fields()
+FAST_RESOLVERS.update(RELATIONSHIP_FIELDS)

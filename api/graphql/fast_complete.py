@@ -34,9 +34,26 @@ from graphql import (
 from graphql.pyutils import Undefined
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-#: A compiled selection: (response key, attribute or None for __typename, field type,
-#: compiled child selection or None for a leaf)
-Plan = list[tuple[str, str | None, Any, Any]]
+#: A compiled selection: (response key, how to get the value: an attribute name, a
+#: resolver function of (source, info) or None for __typename, field type, compiled
+#: child selection or None for a leaf)
+Plan = list[tuple[str, Any, Any, Any]]
+
+#: (GraphQL type, GraphQL field) of resolvers the walk may call itself: synchronous, no
+#: arguments, reading only ``info.context``, and returning an awaitable (never started,
+#: so closed without effect) when their value is not at hand yet. The relationship
+#: fields of the entity types register here (api/graphql/entities.py): a page that
+#: fetched its relationships in the same query completes whole in the walk.
+FAST_RESOLVERS: set[tuple[str, str]] = set()
+
+
+class _ContextInfo:
+    """What a registered resolver reads of its info."""
+
+    __slots__ = ("context",)
+
+    def __init__(self, context: Any) -> None:
+        self.context = context
 
 
 class _Slow(Exception):  # noqa: N818 - a signal, not an error
@@ -67,7 +84,7 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 self._plans[key] = plan
             if plan is not None:
                 try:
-                    return _walk(return_type, plan, result)
+                    return _walk(return_type, plan, result, _ContextInfo(self.context_value))
                 except Exception:  # noqa: BLE001 - _Slow or a surprise: graphql-core
                     pass           # completes it and reports any error properly
         return super().complete_value(return_type, field_details_list, info, path, result,
@@ -100,11 +117,19 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             if field is None:
                 return None
             resolve = field.resolve
-            if (resolve is None or not getattr(resolve, "_is_default", False)
-                    or inspect.iscoroutinefunction(resolve)):
-                return None
             definition = (field.extensions or {}).get("strawberry-definition")
-            if definition is None or definition.base_resolver is not None:
+            if definition is None or resolve is None:
+                return None
+            getter: Any = definition.python_name
+            if (obj_type.name, name) in FAST_RESOLVERS:
+                base = definition.base_resolver
+                if (base is None or field.args or any(n.arguments for n in fnodes)
+                        or inspect.iscoroutinefunction(base.wrapped_func)):
+                    return None
+                getter = base.wrapped_func
+            elif (not getattr(resolve, "_is_default", False)
+                    or inspect.iscoroutinefunction(resolve)
+                    or definition.base_resolver is not None):
                 return None
             named = field.type
             while isinstance(named, (GraphQLNonNull, GraphQLList)):
@@ -119,7 +144,7 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
                     return None
             else:  # interface or union: graphql-core resolves the runtime type
                 return None
-            plan.append((key, definition.python_name, field.type, child))
+            plan.append((key, getter, field.type, child))
         return plan
 
     def _collect(self, obj_type: GraphQLObjectType, selections: Iterable[Any],
@@ -167,10 +192,10 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             cond, obj_type)
 
 
-def _walk(rtype: Any, plan: Plan | None, value: Any) -> Any:
+def _walk(rtype: Any, plan: Plan | None, value: Any, info: _ContextInfo) -> Any:
     """Complete ``value`` of type ``rtype`` along ``plan`` (raise _Slow on a surprise)."""
     if isinstance(rtype, GraphQLNonNull):
-        out = _walk(rtype.of_type, plan, value)
+        out = _walk(rtype.of_type, plan, value, info)
         if out is None:
             raise _Slow
         return out
@@ -180,7 +205,7 @@ def _walk(rtype: Any, plan: Plan | None, value: Any) -> Any:
         if isinstance(value, (str, bytes, dict)) or not isinstance(value, Iterable):
             raise _Slow
         inner = rtype.of_type
-        return [_walk(inner, plan, v) for v in value]
+        return [_walk(inner, plan, v, info) for v in value]
     if plan is None:
         out = rtype.coerce_output_value(value)
         if out is None or out is Undefined:
@@ -190,9 +215,16 @@ def _walk(rtype: Any, plan: Plan | None, value: Any) -> Any:
     if is_type_of is not None and not is_type_of(value, None):
         raise _Slow
     result: dict[str, Any] = {}
-    for key, attr, ftype, child in plan:
-        if attr is None:
+    for key, getter, ftype, child in plan:
+        if getter is None:
             result[key] = ftype  # __typename
+        elif isinstance(getter, str):
+            result[key] = _walk(ftype, child, getattr(value, getter), info)
         else:
-            result[key] = _walk(ftype, child, getattr(value, attr))
+            got = getter(value, info)
+            if inspect.isawaitable(got):
+                if inspect.iscoroutine(got):
+                    got.close()
+                raise _Slow
+            result[key] = _walk(ftype, child, got, info)
     return result
