@@ -165,7 +165,7 @@ def node_query(label: str) -> str:
 @cache
 def rel_query(rel_type: str) -> str:
     rel = SCHEMA.rel_types[SCHEMA.rel_type(rel_type)]
-    key = "".join(f"coalesce(o.{k}, '') = row.key.{k} AND " for k in rel.merge_key)
+    key = "".join(f"coalesce(o.{k}, '') = row.props.{k} AND " for k in rel.merge_key)
     return (cypher(__file__, "merge_rels").replace("{{type}}", rel.name)
             .replace("{{key}}", key))
 
@@ -177,15 +177,27 @@ def node_row(rec: NodeRecord) -> dict[str, Any]:
             "aliases": list(rec.props.get("aliases") or [])}
 
 
+@cache
+def merge_key(rel_type: str) -> tuple[str, ...]:
+    """The type's merge-key properties (besides its ends and ``since``)."""
+    return tuple(SCHEMA.rel_types[rel_type].merge_key)
+
+
 def rel_row(rec: RelRecord) -> dict[str, Any]:
-    rel = SCHEMA.rel_types[rec.type]
-    props = {k: v for k, v in rec.props.items() if k != "sources" and v is not None}
-    for k in rel.merge_key:
+    """The query's row: its identity (ends, ``props.since``, the merge-key values, stored
+    as '' when absent) is read from ``props``, so nothing is sent twice."""
+    props = {k: v for k, v in rec.props.items() if v is not None and k != "sources"}
+    for k in merge_key(rec.type):
         props.setdefault(k, "")
+    sources = rec.props.get("sources")
     return {"source": rec.source, "target": rec.target, "props": props,
-            "since": rec.props.get("since"),
-            "sources": list(rec.props.get("sources") or []),
-            "key": {k: rec.props.get(k) or "" for k in rel.merge_key}}
+            "sources": list(sources) if sources else []}
+
+
+def rel_identity(rel_type: str, row: dict[str, Any]) -> tuple[Any, ...]:
+    props = row["props"]
+    return (row["source"], row["target"], props.get("since"),
+            tuple(props[k] for k in merge_key(rel_type)))
 
 
 def _union(a: list[Any], b: list[Any]) -> list[Any]:
@@ -313,8 +325,7 @@ class Writer:
         if not rows:
             return
         n = len(rows)
-        rows = _dedupe(rows, lambda r: (r["source"], r["target"], r["since"],
-                                        tuple(sorted(r["key"].items()))), ("sources",))
+        rows = _dedupe(rows, lambda r: rel_identity(rel_type, r), ("sources",))
         folded, sent = n - len(rows), len(rows)
 
         def done(res: dict[str, int]) -> None:

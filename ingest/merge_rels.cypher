@@ -1,11 +1,11 @@
 // Merge one batch of relationships of one type: the caller puts in {{type}} a type checked
 // against the schema registry and in {{key}} the extra identity conditions of the type's
-// merge key (from schema.yaml, e.g. `coalesce(o.item, '') = row.key.item AND ` for
+// merge key (from schema.yaml, e.g. `coalesce(o.item, '') = row.props.item AND ` for
 // SHIPS_TO; empty for most types).
 // A fact is identified by its ends, its type, its merge-key values and its `since`: the
 // same pair may hold one OWNS from 2019 to 2025 and another since 2025 (versions in time).
-// row = {source, target, since, key, props (no sources), sources: [..]}; the batch holds
-// each identity once (the writer folds duplicates).
+// row = {source, target, props (no sources; merge-key values '' when absent), sources: [..]};
+// the batch holds each identity once (the writer folds duplicates).
 // Sources are a union (a fact seen in two sources keeps both); other properties are
 // overwritten. Rows whose endpoints are missing drop out: `written` tells how many did not.
 //
@@ -20,7 +20,7 @@ MATCH (a:Entity {id: row.source})
 MATCH (b:Entity {id: row.target})
 OPTIONAL CALL (a, b, row) {
   MATCH (a)-[o:{{type}}]->(b)
-  WHERE {{key}}((o.since IS NULL AND row.since IS NULL) OR o.since = row.since)
+  WHERE {{key}}((o.since IS NULL AND row.props.since IS NULL) OR o.since = row.props.since)
   RETURN o
   LIMIT 1
 }
