@@ -203,16 +203,20 @@ def chokepoints_cmd(
                                                               "that makes a chokepoint"),
     remove: list[str] | None = typer.Option(None, "--remove", help="what-if: a country ISO3 "
                                             "or firm id to take out (repeatable)"),
+    limit: int = typer.Option(100, "--limit", help="what-if: most inputs and targets "
+                                                   "listed, largest losses first (0: all; "
+                                                   "the counts cover every one)"),
     as_of: str | None = AS_OF,
     as_json: bool = JSON,
 ) -> None:
     """Concentration per input, a target's upstream chokepoints, what-if removals."""
-    from queries.chokepoints import check_remove, chokepoints
+    from queries.chokepoints import check_limit, check_remove, chokepoints
 
     check_remove(remove or [])
+    check_limit(limit)
     with _graph() as graph:
         _emit(chokepoints(graph, target=target, threshold=threshold, remove=remove or None,
-                          as_of=as_of), as_json, _chokepoints_table)
+                          as_of=as_of, limit=limit or None), as_json, _chokepoints_table)
 
 
 def _chokepoints_table(res: Any) -> None:
@@ -242,9 +246,19 @@ def _chokepoints_table(res: Any) -> None:
             t.add_row(x.input.name, _pct(x.share_lost), _pct(x.firm_share_lost),
                       _pct(x.remaining_share), "[red]yes[/]" if x.all_supply_lost else "")
         console.print(t)
+        console.print(f"{w.inputs_affected} inputs lose supply ({w.inputs_all_lost} lose "
+                      f"every provider; {w.share_lost_total:g} percentage points in all)"
+                      + (f"; {w.inputs_not_listed} more not listed" if w.inputs_not_listed
+                         else ""))
         if w.targets_cut_off:
-            console.print("targets that lose all supply of an input: " + ", ".join(
-                f"{c.target.name} ({', '.join(c.inputs_lost)})" for c in w.targets_cut_off))
+            console.print(f"{w.targets_affected} targets lose all supply of an input: "
+                          + ", ".join(f"{c.target.name} ({', '.join(c.inputs_lost)})"
+                                      for c in w.targets_cut_off)
+                          + (f"; {w.targets_not_listed} more not listed"
+                             if w.targets_not_listed else ""))
+        elif w.targets_affected:
+            console.print(f"{w.targets_affected} targets lose all supply of an input "
+                          "(not listed)")
         else:
             console.print("no target loses all supply of any input")
 

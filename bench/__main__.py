@@ -25,6 +25,8 @@ from pathlib import Path
 from typing import Any
 
 SMALL, MEDIUM, LARGE = 10_000, 100_000, 1_000_000
+#: subcommands whose arguments all go to ``bench.<name>.cli(argv)``
+DELEGATED = {"queries": "the analytic questions", "api": "the GraphQL API"}
 
 
 def _generate(args: argparse.Namespace) -> int:
@@ -187,8 +189,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(p_ing)
     p_ing.set_defaults(func=_ingest)
 
-    for name, what in (("queries", "the analytic questions"), ("api", "the GraphQL API")):
-        p = sub.add_parser(name, help=f"benchmark {what} (bench/{name}.py)", add_help=False)
+    for name, what in DELEGATED.items():
+        p = sub.add_parser(name, help=f"benchmark {what} (bench/{name}.py; options: "
+                                      f"python -m bench {name} --help)", add_help=False)
         p.add_argument("rest", nargs=argparse.REMAINDER)
         p.set_defaults(func=_delegate(name))
 
@@ -208,7 +211,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0].startswith("-") and argv[0] not in {"-h", "--help"}:
         argv = ["all", *argv]
-    args = parser.parse_args(argv)
+    if argv[0] in DELEGATED:
+        # everything after the subcommand belongs to bench.<name>.cli (its own --help);
+        # argparse's REMAINDER would refuse a first argument that looks like an option
+        args = argparse.Namespace(command=argv[0], rest=argv[1:],
+                                  func=_delegate(argv[0]))
+    else:
+        args = parser.parse_args(argv)
     from graph.errors import StackgraphError
 
     try:

@@ -29,6 +29,7 @@ from bench.common import RESULTS, bench_settings, machine, wipe_store
 from bench.generate import Plan, synthetic_graph
 from graph.db import Graph, apply_schema, open_graph
 from graph.server import ManagedServer
+from graph.settings import Settings
 from ingest.loader import load_records
 
 SLOT = 2
@@ -104,7 +105,8 @@ def questions(graph: Graph, plan: Plan, runs: int,
         "stakes": (owned, lambda i: stakes(graph, i)),
         "chokepoints": (chips, lambda i: chokepoints(graph, target=i)),
         "what_if": (suppliers, lambda i: what_if(graph, [i], today)),
-        "paths": (firm_pairs, lambda p: paths(graph, *p.split("|"), max_hops=4)),
+        "paths": (firm_pairs,
+                  lambda p: paths(graph, p.split("|")[0], p.split("|")[-1], max_hops=4)),
     }
 
 
@@ -146,8 +148,9 @@ def measure(call: Callable[[str], Any], ids: list[str], runs: int, warmup: int =
 
 def run_size(nodes: int, runs: int, seed: int = 0, heap: str | None = None,
              pagecache: str | None = None, only: list[str] | None = None,
-             budget_s: float = 600.0) -> dict[str, Any]:
-    server = ManagedServer(bench_settings("queries", SLOT, heap=heap, pagecache=pagecache))
+             budget_s: float = 600.0, settings: Settings | None = None) -> dict[str, Any]:
+    server = ManagedServer(settings or bench_settings("queries", SLOT, heap=heap,
+                                                      pagecache=pagecache))
     load = ensure_loaded(server, nodes, seed)
     plan = Plan.make(nodes, seed)
     rng = random.Random(seed)
@@ -189,13 +192,27 @@ def cli(argv: list[str]) -> int:
     p.add_argument("--heap")
     p.add_argument("--pagecache")
     p.add_argument("--stop", action="store_true", help="stop the bench server afterwards")
+    p.add_argument("--home", help="another bench server home (e.g. one per engineer); "
+                                  "with --bolt-port and --http-port")
+    p.add_argument("--bolt-port", type=int, default=17720 + SLOT)
+    p.add_argument("--http-port", type=int, default=17730 + SLOT)
     args = p.parse_args(argv)
     sizes = list(args.nodes or SIZES) + ([LARGE] if args.large else [])
+    settings = None
+    if args.home:
+        values: dict[str, Any] = {"STACKGRAPH_HOME": Path(args.home).resolve(),
+                                  "STACKGRAPH_BOLT_PORT": args.bolt_port,
+                                  "STACKGRAPH_HTTP_PORT": args.http_port, "NEO4J_URI": None}
+        if args.heap:
+            values["STACKGRAPH_HEAP"] = args.heap
+        if args.pagecache:
+            values["STACKGRAPH_PAGECACHE"] = args.pagecache
+        settings = Settings(_env_file=None, **values)  # type: ignore[call-arg]
     for n in sizes:
         run_size(n, args.runs, heap=args.heap, pagecache=args.pagecache, only=args.only,
-                 budget_s=args.budget)
+                 budget_s=args.budget, settings=settings)
     if args.stop:
-        ManagedServer(bench_settings("queries", SLOT)).stop()
+        ManagedServer(settings or bench_settings("queries", SLOT)).stop()
     return 0
 
 

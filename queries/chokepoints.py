@@ -17,7 +17,7 @@ Decisions (queries/README.md has the reasons):
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Sequence
 from typing import Any
 
@@ -28,6 +28,7 @@ from graph.errors import BadArgument
 from graph.projection import dependency_digraph, dependency_projection
 from queries.common import as_of_date, check_threshold, lookup, primary_label
 from queries.models import (
+    WHAT_IF_LIMIT,
     ChokepointsResult,
     Concentration,
     CutOffTarget,
@@ -104,30 +105,99 @@ def _check_removed(graph: Graph, remove: Sequence[str]) -> list[dict[str, Any]]:
     return out
 
 
-def what_if(graph: Graph, remove: Sequence[str], day: dt.date) -> WhatIf:
+def what_if(graph: Graph, remove: Sequence[str], day: dt.date,
+            limit: int | None = WHAT_IF_LIMIT, within: Sequence[str] | None = None,
+            target: EntityRef | None = None) -> WhatIf:
     """Per input, the share of world supply lost when ``remove`` (countries, firms) are
-    taken out, and the targets that lose all supply of some upstream input."""
+    taken out, and the targets that lose all supply of some upstream input.
+
+    The totals (``inputs_affected``, ``share_lost_total``, ``inputs_all_lost``,
+    ``targets_affected``) are exact; the lists hold the ``limit`` largest losses (None:
+    all), the rest counted in ``inputs_not_listed`` / ``targets_not_listed``: a removal can
+    touch most of a large supply chain, and listing it all is what made it slow.
+    ``within`` restricts the inputs (a target's upstream); with ``target``, the only
+    target reported is that one."""
+    check_limit(limit)
     nodes = _check_removed(graph, remove)
     countries = sorted({n["id"] for n in nodes if "Country" in n["labels"]})
     firms = sorted({n["id"] for n in nodes if "Firm" in n["labels"]})
-    rows = graph.read(cypher(__file__, "what_if"),
-                      {"countries": countries, "firms": firms, "as_of": day})
+    row = graph.read(cypher(__file__, "what_if"),
+                     {"countries": countries, "firms": firms, "as_of": day,
+                      "within": None if within is None else list(within), "limit": limit})[0]
     out = [WhatIfInput(
         input=EntityRef(id=r["id"], name=r["name"], label="Input"),
         share_lost=round(r["lost"], 6), firm_share_lost=round(r["firm_lost"], 6),
         remaining_share=round(r["total"] - r["lost"], 6), all_supply_lost=r["all_lost"])
-        for r in rows]
-    out.sort(key=lambda w: (-w.share_lost, -w.firm_share_lost, w.input.id))
-    lost_all = [w.input.id for w in out if w.all_supply_lost]
-    targets: list[CutOffTarget] = []
-    if lost_all:
-        for t in graph.read(cypher(__file__, "downstream"), {"lost": lost_all, "as_of": day}):
-            targets.append(CutOffTarget(
-                target=EntityRef(id=t["id"], name=t["name"], label=t["label"]),
-                inputs_lost=sorted(t["lost"])))
+        for r in row["top"]]
+    lost_all = sorted(row["all_lost_ids"])
+    if target is not None:
+        targets = ([CutOffTarget(target=target, inputs_lost=lost_all)]
+                   if lost_all and limit != 0 else [])
+        n_targets = 1 if lost_all else 0
+    else:
+        targets, n_targets = _cut_off(graph, lost_all, day, limit)
     return WhatIf(removed=[EntityRef(id=n["id"], name=n["name"],
                                      label=primary_label(n["labels"])) for n in nodes],
-                  inputs=out, targets_cut_off=targets)
+                  inputs=out, targets_cut_off=targets,
+                  inputs_affected=row["affected"], inputs_all_lost=len(lost_all),
+                  share_lost_total=round(row["lost_total"], 6),
+                  targets_affected=n_targets, limit=limit,
+                  inputs_not_listed=row["affected"] - len(out),
+                  targets_not_listed=n_targets - len(targets))
+
+
+def check_limit(limit: int | None) -> None:
+    if limit is not None and limit < 0:
+        raise BadArgument(f"limit must be >= 0, got {limit}",
+                          hint="the number of inputs and targets to list; the totals "
+                               "always count them all")
+
+
+def _cut_off(graph: Graph, lost: list[str], day: dt.date,
+             limit: int | None) -> tuple[list[CutOffTarget], int]:
+    """The targets downstream of the inputs ``lost`` (themselves, every input they reach
+    by GOES_INTO / TYPE_OF, every chip requiring one of those), most inputs lost first
+    (then chips before inputs, then id), at most ``limit``; and how many there are.
+
+    One multi-source breadth-first walk, one query per level, instead of a path search
+    per lost input; the lost inputs behind each target are propagated as bit sets."""
+    if not lost:
+        return [], 0
+    bit = {lid: 1 << k for k, lid in enumerate(lost)}
+    succ: dict[str, list[str]] = defaultdict(list)
+    seen = set(lost)
+    frontier = list(lost)
+    while frontier:
+        nxt: set[str] = set()
+        for e in graph.read(cypher(__file__, "downstream_step"),
+                            {"ids": frontier, "as_of": day}):
+            succ[e["a"]].append(e["b"])
+            if e["b"] not in seen:
+                nxt.add(e["b"])
+        seen |= nxt
+        frontier = sorted(nxt)
+    mask = {n: bit.get(n, 0) for n in seen}
+    work = deque(lost)
+    while work:  # propagate until stable (also right on cycles)
+        u = work.popleft()
+        for v in succ.get(u, ()):
+            m = mask[v] | mask[u]
+            if m != mask[v]:
+                mask[v] = m
+                work.append(v)
+    chips: dict[str, int] = defaultdict(int)
+    for r in graph.read(cypher(__file__, "downstream_chips"),
+                        {"ids": sorted(seen), "as_of": day}):
+        chips[r["chip"]] |= mask[r["input"]]
+    ranked = sorted([(-m.bit_count(), "Chip", c, m) for c, m in chips.items()]
+                    + [(-m.bit_count(), "Input", n, m) for n, m in mask.items()])
+    shown = ranked if limit is None else ranked[:limit]
+    names = {r["id"]: r["name"] for r in graph.read(
+        cypher(__file__, "names"), {"ids": [t[2] for t in shown]})}
+    return [CutOffTarget(
+        target=EntityRef(id=tid, name=names.get(tid, tid), label=label),
+        inputs_lost=sorted(lid for lid in lost if m & bit[lid]))
+        for _, label, tid, m in shown], len(ranked)
 
 
 def _structure(g: nx.DiGraph, target: str | None,
@@ -160,11 +230,13 @@ def _structure(g: nx.DiGraph, target: str | None,
 def chokepoints(graph: Graph, target: str | None = None, threshold: float = 90.0,
                 remove: Sequence[str] | None = None,
                 as_of: dt.date | str | None = None,
-                structure: bool = True) -> ChokepointsResult:
+                structure: bool = True,
+                limit: int | None = WHAT_IF_LIMIT) -> ChokepointsResult:
     """Concentration per input (all inputs, or the target's upstream), chokepoints at
     ``threshold``, optional what-if removal, dominators and betweenness (skipped with
     ``structure=False``, for callers that only need the chokepoints)."""
     check_threshold(threshold)
+    check_limit(limit)
     day = as_of_date(as_of)
     remove = [r for r in (remove or []) if r.strip()]
     t_ref: EntityRef | None = None
@@ -193,11 +265,8 @@ def chokepoints(graph: Graph, target: str | None = None, threshold: float = 90.0
     doms, bc = _structure(g, t_ref.id if t_ref else None, names) if structure else ([], [])
     wi = None
     if remove:
-        wi = what_if(graph, remove, day)
-        if t_ref is not None:
-            keep = {i.input.id for i in inputs}
-            wi.inputs = [w for w in wi.inputs if w.input.id in keep]
-            wi.targets_cut_off = [t for t in wi.targets_cut_off if t.target.id == t_ref.id]
+        wi = what_if(graph, remove, day, limit=limit,
+                     within=[i.input.id for i in inputs] if t_ref else None, target=t_ref)
     inputs.sort(key=lambda i: (-(i.by_country.top_share or -1.0), i.input.id))
     return ChokepointsResult(
         as_of=day, threshold=threshold, target=t_ref, inputs=inputs,

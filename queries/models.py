@@ -204,6 +204,10 @@ class Dominator(BaseModel):
                                              "target to which passes through this node")
 
 
+#: what-if lists at most this many inputs and targets by default (the totals count all)
+WHAT_IF_LIMIT = 100
+
+
 class WhatIfInput(BaseModel):
     input: EntityRef
     share_lost: float = Field(description="percent of world supply lost, country view")
@@ -219,8 +223,22 @@ class CutOffTarget(BaseModel):
 
 class WhatIf(BaseModel):
     removed: list[EntityRef]
-    inputs: list[WhatIfInput] = Field(description="inputs losing any supply, most lost first")
-    targets_cut_off: list[CutOffTarget]
+    inputs: list[WhatIfInput] = Field(description="inputs losing any supply, most lost "
+                                                  "first (at most `limit`)")
+    targets_cut_off: list[CutOffTarget] = Field(
+        description="targets that lose all supply of an input, most inputs lost first "
+                    "(then chips before inputs, then id; at most `limit`)")
+    limit: int | None = Field(default=None, description="most inputs and targets listed; "
+                                                        "null: all")
+    inputs_affected: int = Field(default=0, description="inputs losing any supply (all, "
+                                                        "listed or not)")
+    inputs_all_lost: int = Field(default=0, description="inputs losing every provider")
+    share_lost_total: float = Field(default=0.0, description="sum of share_lost over every "
+                                                             "affected input")
+    targets_affected: int = Field(default=0, description="targets that lose all supply of "
+                                                         "some input (all, listed or not)")
+    inputs_not_listed: int = Field(default=0, description="affected inputs beyond `limit`")
+    targets_not_listed: int = Field(default=0, description="cut-off targets beyond `limit`")
 
 
 class ChokepointsResult(BaseModel):

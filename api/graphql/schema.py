@@ -80,6 +80,10 @@ FirstArg = Annotated[int, strawberry.argument(description=FIRST_DOC)]
 AfterArg = Annotated[str | None, strawberry.argument(description=AFTER_DOC)]
 ScenarioArg = Annotated[str | None, strawberry.argument(description=SCENARIO_DOC)]
 AsOfArg = Annotated[dt.date | None, strawberry.argument(description=AS_OF_DOC)]
+WHAT_IF_LIMIT = models.WHAT_IF_LIMIT
+WhatIfLimitArg = Annotated[int | None, strawberry.argument(
+    description="What-if: most affected inputs and cut-off targets listed, largest losses "
+                "first (null: all); the counts always cover every one.")]
 ChipFilterArg = Annotated[ChipFilter | None, strawberry.argument(description=FILTER_DOC)]
 ConsortiumFilterArg = Annotated[ConsortiumFilter | None,
                                 strawberry.argument(description=FILTER_DOC)]
@@ -345,12 +349,13 @@ class Query:
             remove: Annotated[list[str] | None, strawberry.argument(
                 description="Countries (ISO3) or firm ids to remove for a what-if.")] = None,
             scenario: ScenarioArg = None, as_of: AsOfArg = None,
+            limit: WhatIfLimitArg = WHAT_IF_LIMIT,
     ) -> ChokepointsResult:  # type: ignore[valid-type]
         from queries.chokepoints import chokepoints
 
         q.scenario_id(scenario)  # accepted for uniformity: supply shares have no tiers
         result = await q.run(info, chokepoints, target, threshold=threshold,
-                             remove=remove or None, as_of=as_of)
+                             remove=remove or None, as_of=as_of, limit=limit)
         return to_graphql(result)
 
     @strawberry.field(description="What-if: remove countries or firms from the supply chain "
@@ -361,6 +366,7 @@ class Query:
             remove: Annotated[list[str], strawberry.argument(
                 description="Countries (ISO3) or firm ids to remove.")],
             scenario: ScenarioArg = None, as_of: AsOfArg = None,
+            limit: WhatIfLimitArg = WHAT_IF_LIMIT,
     ) -> WhatIfResult:  # type: ignore[valid-type]
         from queries.chokepoints import check_remove, what_if
         from queries.common import as_of_date
@@ -370,7 +376,7 @@ class Query:
             raise ApiError("BAD_ARGUMENT", "remove needs at least one country or firm",
                            hint='e.g. remove: ["TWN"]')
         q.scenario_id(scenario)
-        result = await q.run(info, what_if, remove, as_of_date(as_of))
+        result = await q.run(info, what_if, remove, as_of_date(as_of), limit=limit)
         return to_graphql(result)
 
     @strawberry.field(description="Consortium exposure: members by country and scenario tier, "

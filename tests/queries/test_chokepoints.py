@@ -197,3 +197,96 @@ def test_differential_random_supply(graph: Graph, data: dict[str, Any], target: 
     cut = {t.target.id for t in res.what_if.targets_cut_off}
     # the target loses all supply iff some input upstream of it lost every provider
     assert cut == ({target} if lost_all else set())
+
+
+CHIPS = ["chip:c0", "chip:c1"]
+
+
+def ref_what_if(data: dict[str, Any], requires: list[tuple[str, str]]
+                ) -> tuple[dict[str, tuple[float, float, float, bool]], dict[str, set[str]]]:
+    """Plain-Python what-if: per affected input (share lost, firm share lost, total,
+    all lost), and per cut-off target the inputs that lost every provider upstream."""
+    removed = set(data["remove"])
+    hq = data["hq"]
+
+    def gone(p: str) -> bool:
+        return p in removed or (p.startswith("firm:") and hq.get(p) in removed)
+
+    rows: dict[str, tuple[float, float, float, bool]] = {}
+    for inp in INPUTS:
+        provs = {p: s for (p, i), s in data["sup"].items() if i == inp}
+        if not any(gone(p) for p in provs):
+            continue
+        firms = {p: s for p, s in provs.items() if p.startswith("firm:")}
+        ctry = {p: s for p, s in provs.items() if not p.startswith("firm:")}
+        firm_lost = sum(s for p, s in firms.items() if gone(p))
+        if ctry:
+            lost = sum(s if c in removed else min(s, sum(
+                fs for f, fs in firms.items() if f in removed and hq.get(f) == c))
+                for c, s in ctry.items())
+            total = sum(ctry.values())
+        else:
+            lost, total = firm_lost, sum(firms.values())
+        rows[inp] = (lost, firm_lost, total, all(gone(p) for p in provs))
+    g = nx.DiGraph()
+    g.add_nodes_from(INPUTS + CHIPS)
+    g.add_edges_from((a, bb) for a, bb, _ in data["dag"])
+    g.add_edges_from((i, c) for c, i in requires)
+    cut: dict[str, set[str]] = defaultdict(set)
+    for inp, r in rows.items():
+        if r[3]:
+            for t in nx.descendants(g, inp) | {inp}:
+                cut[t].add(inp)
+    return rows, cut
+
+
+@settings(max_examples=30, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=supply(), limit=st.sampled_from([0, 1, 2, None]),
+       requires=st.lists(st.tuples(st.sampled_from(CHIPS), st.sampled_from(INPUTS)),
+                         max_size=4, unique=True))
+def test_differential_what_if_totals_and_top(graph: Graph, data: dict[str, Any],
+                                             limit: int | None,
+                                             requires: list[tuple[str, str]]) -> None:
+    """Exact totals and the `limit` largest losses, against plain Python + networkx."""
+    if not data["remove"]:
+        return
+    wipe(graph)
+    b = Builder()
+    for c in CTRY:
+        b.node(c, label="Country")
+    for i in INPUTS + FIRMS + CHIPS:
+        b.node(i)
+    for (p, i), s in data["sup"].items():
+        b.rel("SUPPLIES", p, i, share=s)
+    for f, c in data["hq"].items():
+        b.rel("HEADQUARTERED_IN", f, c)
+    for a, bb, t in data["dag"]:
+        b.rel(t, a, bb)
+    for c, i in requires:
+        b.rel("REQUIRES", c, i)
+    b.load(graph)
+    res = chokepoints(graph, remove=data["remove"], limit=limit, structure=False)
+    w = res.what_if
+    assert w is not None
+    rows, cut = ref_what_if(data, requires)
+    assert w.limit == limit
+    assert w.inputs_affected == len(rows)
+    assert w.inputs_all_lost == sum(1 for r in rows.values() if r[3])
+    assert w.share_lost_total == pytest.approx(sum(r[0] for r in rows.values()))
+    order = sorted(rows, key=lambda i: (-round(rows[i][0], 6), -round(rows[i][1], 6), i))
+    want = order if limit is None else order[:limit]
+    assert [x.input.id for x in w.inputs] == want
+    assert w.inputs_not_listed == len(rows) - len(want)
+    for x in w.inputs:
+        lost, firm_lost, total, all_lost = rows[x.input.id]
+        assert (x.share_lost, x.firm_share_lost, x.remaining_share, x.all_supply_lost) == (
+            pytest.approx(lost), pytest.approx(firm_lost), pytest.approx(total - lost),
+            all_lost)
+    assert w.targets_affected == len(cut)
+    ranked = sorted(cut, key=lambda t: (-len(cut[t]), "Chip" if t.startswith("chip:")
+                                        else "Input", t))
+    want_t = ranked if limit is None else ranked[:limit]
+    assert [(t.target.id, t.inputs_lost) for t in w.targets_cut_off] == [
+        (t, sorted(cut[t])) for t in want_t]
+    assert w.targets_not_listed == len(cut) - len(want_t)
