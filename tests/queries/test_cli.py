@@ -57,6 +57,7 @@ def run(*args: str) -> tuple[int, str]:
     (["chokepoints", "--target", "chip:nope"], "unknown chip or input"),
     (["chokepoints", "--threshold", "0"], "threshold out of range"),
     (["chokepoints", "--remove", "firm:nobody"], "unknown country or firm"),
+    (["chokepoints", "--remove", "CHN", "--limit", "-1"], "limit must be >= 0"),
     (["exposure", "--consortium", "consortium:nope"], "unknown consortium"),
     (["paths", "--from", "firm:nvidia", "--to", "firm:nope"], "unknown entity"),
     (["paths", "--from", "firm:nvidia", "--to", "firm:hub", "--types", "BOGUS"],
@@ -100,3 +101,19 @@ def test_tables(cli_env: Graph) -> None:
     assert code == 0 and "CHN" in out
     code, out = run("paths", "--from", "firm:nvidia", "--to", "firm:buyer")
     assert code == 0 and "SHIPS_TO" in out
+
+
+def test_what_if_limit(cli_env: Graph) -> None:
+    """--limit bounds the listed rows; the counts say how many were left out."""
+    code, out = run("chokepoints", "--remove", "CHN", "--json")
+    assert code == 0, out
+    full = json.loads(out)["what_if"]
+    assert full["inputs_affected"] == len(full["inputs"]) and full["inputs_not_listed"] == 0
+    code, out = run("chokepoints", "--remove", "CHN", "--limit", "1", "--json")
+    assert code == 0, out
+    one = json.loads(out)["what_if"]
+    assert one["inputs"] == full["inputs"][:1]
+    assert one["targets_cut_off"] == full["targets_cut_off"][:1]
+    assert one["inputs_affected"] == full["inputs_affected"]
+    assert one["inputs_not_listed"] == full["inputs_affected"] - len(one["inputs"])
+    assert one["targets_not_listed"] == full["targets_affected"] - len(one["targets_cut_off"])
