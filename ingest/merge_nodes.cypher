@@ -19,22 +19,23 @@ WITH collect(CASE WHEN n IS NULL THEN row END) AS new,
              AND all(a IN row.aliases WHERE a IN coalesce(n.aliases, []))} END) AS old
 CALL (new) {
   UNWIND new AS row
+  WITH row, row.props AS props
   CREATE (n:{{label}}:Entity)
-  SET n = row.props, n.id = row.id,
-      n.sources = CASE WHEN size(row.sources) = 0 THEN null ELSE row.sources END,
-      n.aliases = CASE WHEN size(row.aliases) = 0 THEN null ELSE row.aliases END
+  SET n = props {.*, id: row.id,
+                 sources: CASE WHEN size(row.sources) = 0 THEN null ELSE row.sources END,
+                 aliases: CASE WHEN size(row.aliases) = 0 THEN null ELSE row.aliases END}
   RETURN count(n) AS created
 }
 CALL (old) {
   UNWIND [x IN old WHERE NOT x.same OR NOT x.n:Entity] AS x
-  WITH x.n AS n, x.row AS row,
+  WITH x.n AS n, x.row AS row, x.row.props AS props,
        coalesce(x.n.sources, []) AS old_sources, coalesce(x.n.aliases, []) AS old_aliases
-  SET n:Entity
-  SET n += row.props
-  SET n.sources = CASE WHEN size(row.sources) = 0 THEN n.sources
-                  ELSE old_sources + [s IN row.sources WHERE NOT s IN old_sources] END,
-      n.aliases = CASE WHEN size(row.aliases) = 0 THEN n.aliases
-                  ELSE old_aliases + [a IN row.aliases WHERE NOT a IN old_aliases] END
+  SET n:Entity,
+      n += props {.*,
+        sources: CASE WHEN size(row.sources) = 0 THEN n.sources
+                 ELSE old_sources + [s IN row.sources WHERE NOT s IN old_sources] END,
+        aliases: CASE WHEN size(row.aliases) = 0 THEN n.aliases
+                 ELSE old_aliases + [a IN row.aliases WHERE NOT a IN old_aliases] END}
   RETURN count(n) AS rewritten
 }
 WITH created, old, size([x IN old WHERE NOT x.same]) AS updated
