@@ -24,6 +24,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from ingest.loader import DEFAULT_BATCH
+
 SMALL, MEDIUM, LARGE = 10_000, 100_000, 1_000_000
 #: subcommands whose arguments all go to ``bench.<name>.cli(argv)``
 DELEGATED = {"queries": "the analytic questions", "api": "the GraphQL API"}
@@ -150,7 +152,8 @@ def _add_ingest_opts(p: argparse.ArgumentParser, sweep_default: list[int] | None
     p.add_argument("--nodes", type=int, nargs="+",
                    help=f"graph sizes to load (default {SMALL} {MEDIUM})")
     p.add_argument("--large", action="store_true", help=f"also load {LARGE:,} nodes")
-    p.add_argument("--batch", type=int, default=5000, help="batch size (default 5000)")
+    p.add_argument("--batch", type=int, default=DEFAULT_BATCH,
+                   help=f"batch size (default: the loader's, {DEFAULT_BATCH})")
     p.add_argument("--sweep", type=int, nargs="*", default=sweep_default,
                    help="batch sizes to compare at the sweep size "
                         f"(default {sweep_default or 'none'})")
@@ -170,7 +173,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p_all = sub.add_parser("all", help="every benchmark at modest sizes (make bench)")
     _add_server_opts(p_all)
-    _add_ingest_opts(p_all, [1000, 5000, 20000], LARGE)
+    _add_ingest_opts(p_all, [1000, 5000, 10000, 20000], LARGE)
     _add_common(p_all)
     p_all.add_argument("--skip", nargs="+", choices=["server", "ingest", "queries", "api"],
                        help="benchmarks to leave out")
