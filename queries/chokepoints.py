@@ -50,7 +50,9 @@ TOP_BETWEENNESS = 10
 
 def concentration(providers: Sequence[ProviderShare]) -> Concentration:
     known = [p for p in providers if p.share is not None and p.id != UNKNOWN]
-    top = max(known, key=lambda p: (p.share or 0.0, _neg(p.id)), default=None)
+    # largest share, ties: the alphabetically first id (a plain min over (-share, id):
+    # cheaper than negating ids, and right when one id is a prefix of another)
+    top = min(known, key=lambda p: (-(p.share or 0.0), p.id), default=None)
     # model_construct: the values come typed from the database; this runs per input of
     # an upstream that can hold every input of the graph
     return Concentration.model_construct(
@@ -58,11 +60,6 @@ def concentration(providers: Sequence[ProviderShare]) -> Concentration:
         hhi=round(sum((p.share or 0.0) ** 2 for p in providers if p.share is not None), 6),
         provider_count=len(providers),
         providers=sorted(providers, key=lambda p: (-(p.share or -1.0), p.id)))
-
-
-def _neg(text: str) -> tuple[int, ...]:
-    """Sort key making the alphabetically first id win ties under max()."""
-    return tuple(-ord(c) for c in text)
 
 
 def input_concentration(row: dict[str, Any], threshold: float) -> InputConcentration:
