@@ -156,19 +156,7 @@ def _node_pass(source: Source, v: Validator, rejected: set[int], summary: LoadSu
                writer: Writer | None, judge: bool) -> None:
     """3. (judge) are the nodes' sources defined, are repeats consistent; and/or 5.
     write the valid nodes."""
-    for seq, item in enumerate(source()):
-        if not isinstance(item, NodeRecord) or seq in rejected:
-            continue
-        node = v.shape_node(item)
-        assert isinstance(node, NodeRecord)
-        if judge:
-            rej = v.final_node(node)
-            if rej:
-                rejected.add(seq)
-                summary.count_rejection(rej)
-                continue
-        if writer is not None:
-            writer.add_node(node)
+    _record_pass(source, v, rejected, summary, writer, judge, NodeRecord)
     if judge:
         v.close_nodes()
     if writer is not None:
@@ -178,21 +166,35 @@ def _node_pass(source: Source, v: Validator, rejected: set[int], summary: LoadSu
 def _rel_pass(source: Source, v: Validator, rejected: set[int], summary: LoadSummary,
               writer: Writer | None, judge: bool) -> None:
     """4. (judge) endpoints, sources, repeats of the relationships; and/or 6. write them."""
+    _record_pass(source, v, rejected, summary, writer, judge, RelRecord)
+    if writer is not None:
+        writer.flush()
+
+
+def _record_pass(source: Source, v: Validator, rejected: set[int], summary: LoadSummary,
+                 writer: Writer | None, judge: bool,
+                 kind: type[NodeRecord] | type[RelRecord]) -> None:
+    """One pass over the records of one kind: shape each, judge it (when asked) and hand
+    the valid ones to the writer (the caller flushes it)."""
+    nodes = kind is NodeRecord
+    shape = v.shape_node if nodes else v.shape_rel
+    final = v.final_node if nodes else v.final_rel
     for seq, item in enumerate(source()):
-        if not isinstance(item, RelRecord) or seq in rejected:
+        if not isinstance(item, kind) or seq in rejected:
             continue
-        rel = v.shape_rel(item)
-        assert isinstance(rel, RelRecord)
+        record = shape(item)  # type: ignore[arg-type]
+        assert isinstance(record, kind)
         if judge:
-            rej = v.final_rel(rel)
+            rej = final(record)  # type: ignore[arg-type]
             if rej:
                 rejected.add(seq)
                 summary.count_rejection(rej)
                 continue
         if writer is not None:
-            writer.add_rel(rel)
-    if writer is not None:
-        writer.flush()
+            if isinstance(record, NodeRecord):
+                writer.add_node(record)
+            else:
+                writer.add_rel(record)
 
 
 def _dry_counts(summary: LoadSummary, source: Source, rejected: set[int]) -> None:
