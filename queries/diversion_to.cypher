@@ -6,7 +6,7 @@
 // The hop bound {1,8} is narrowed by the code to the validated max_hops.
 MATCH (c:Country {id: $country})
 CALL (c) {
-  MATCH (x)-[h:HEADQUARTERED_IN|LOCATED_IN]->(c)
+  OPTIONAL MATCH (x)-[h:HEADQUARTERED_IN|LOCATED_IN]->(c)
   WHERE (h.since IS NULL OR h.since <= $as_of) AND (h.until IS NULL OR h.until >= $as_of)
   RETURN collect(x) + [c] AS inside
 }

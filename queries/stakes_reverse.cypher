@@ -3,7 +3,7 @@
 // The hop bound {1,6} is narrowed by the code to the requested depth.
 MATCH (us:Country {id: 'USA'})
 CALL (us) {
-  MATCH (f)-[h:HEADQUARTERED_IN]->(us)
+  OPTIONAL MATCH (f)-[h:HEADQUARTERED_IN]->(us)
   WHERE (h.since IS NULL OR h.since <= $as_of) AND (h.until IS NULL OR h.until >= $as_of)
   RETURN collect(f) + [us] AS americans
 }
