@@ -187,10 +187,9 @@ def read_curated_file(path: Path) -> Iterator[Item]:
             yield entry
             continue
         d, origin = entry
-        label = d.pop("label", None)
-        if not isinstance(label, str):
-            yield Rejection(origin.at("label"), "label", "missing label: expected one of the "
-                            "labels of graph/schema.yaml", {str(k): str(v) for k, v in d.items()})
+        label = _kind(d, origin, "label", "labels")
+        if isinstance(label, Rejection):
+            yield label
             continue
         yield NodeRecord(label, d.pop("id", None), d, origin)
     for entry in _items(doc, "relationships"):
@@ -198,14 +197,21 @@ def read_curated_file(path: Path) -> Iterator[Item]:
             yield entry
             continue
         d, origin = entry
-        rtype = d.pop("type", None)
-        if not isinstance(rtype, str):
-            yield Rejection(origin.at("type"), "type", "missing type: expected one of the "
-                            "relationship types of graph/schema.yaml",
-                            {str(k): str(v) for k, v in d.items()})
+        rtype = _kind(d, origin, "type", "relationship types")
+        if isinstance(rtype, Rejection):
+            yield rtype
             continue
         src, dst = d.pop("from", None), d.pop("to", None)
         yield RelRecord(rtype, src, dst, d, origin)
+
+
+def _kind(d: dict[str, Any], origin: Origin, key: str, what: str) -> str | Rejection:
+    """Pop the record's ``label`` / ``type``: the name, or a rejection saying it is missing."""
+    value = d.pop(key, None)
+    if isinstance(value, str):
+        return value
+    return Rejection(origin.at(key), key, f"missing {key}: expected one of the {what} of "
+                     "graph/schema.yaml", {str(k): str(v) for k, v in d.items()})
 
 
 def read_curated(paths: Iterable[Path]) -> list[Item]:

@@ -136,6 +136,19 @@ relationships:
     sources: [src:test]
     confidence: medium
 """, "name: Beta Two   # BAD", "name", None),
+    ("missing label", """
+  - id: firm:delta   # BAD: no label
+    name: Delta
+    sources: [src:test]
+    confidence: low
+""", "id: firm:delta   # BAD", "label", "firm:delta"),
+    ("missing type", """
+relationships:
+  - from: firm:gamma   # BAD: no type
+    to: firm:beta
+    sources: [src:test]
+    confidence: low
+""", "from: firm:gamma   # BAD", "type", ("OWNS", "firm:gamma", "firm:beta")),
 ]
 
 
