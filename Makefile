@@ -27,7 +27,12 @@ run: setup
 test: setup
 	$(BIN)/python -m pytest
 
-bench: setup
+# the API benchmark compares against the Neo4j GraphQL Library, installed from npm
+bench/neo4j_graphql/node_modules/.package-lock.json: bench/neo4j_graphql/package-lock.json
+	@command -v npm >/dev/null || { echo "make bench needs Node.js and npm for the API comparison"; exit 1; }
+	cd bench/neo4j_graphql && npm ci --no-audit --no-fund
+
+bench: setup bench/neo4j_graphql/node_modules/.package-lock.json
 	$(BIN)/python -m bench
 
 lint: setup
