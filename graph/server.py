@@ -274,7 +274,8 @@ class ManagedServer:
         if auth.exists() and not self.password_file.exists():
             raise ServerError(f"{auth} exists but the password file {self.password_file} is gone",
                               hint=f"delete {self.data_dir} to start from an empty database")
-        password = secrets.token_urlsafe(18)
+        # a leading letter: a password starting with '-' would be read as an option
+        password = "sg" + secrets.token_urlsafe(18)
         self.home.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.password_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as f:
