@@ -121,6 +121,12 @@ def pick_release(javas: list[Java]) -> tuple[str, str, Java]:
                       hint="install a JDK 17+ (apt-get install openjdk-17-jdk-headless)")
 
 
+def new_password() -> str:
+    """A random password for the managed server. It starts with a letter: one starting
+    with '-' would be read by neo4j-admin as an option."""
+    return "sg" + secrets.token_urlsafe(18)
+
+
 def port_free(port: int, host: str = "127.0.0.1") -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -274,8 +280,7 @@ class ManagedServer:
         if auth.exists() and not self.password_file.exists():
             raise ServerError(f"{auth} exists but the password file {self.password_file} is gone",
                               hint=f"delete {self.data_dir} to start from an empty database")
-        # a leading letter: a password starting with '-' would be read as an option
-        password = "sg" + secrets.token_urlsafe(18)
+        password = new_password()
         self.home.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.password_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as f:

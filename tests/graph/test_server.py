@@ -139,3 +139,11 @@ def test_wrong_password_and_unreachable_uri(neo4j_target: Target) -> None:
     with pytest.raises(Neo4jUnavailable, match="cannot reach Neo4j") as err:
         open_graph(test_settings(), target=nowhere)
     assert err.value.hint and "NEO4J_URI" in err.value.hint
+
+
+def test_generated_passwords_are_never_read_as_options() -> None:
+    from graph.server import new_password
+
+    passwords = {new_password() for _ in range(2000)}
+    assert len(passwords) == 2000
+    assert all(p[0].isalpha() and len(p) >= 20 for p in passwords)
