@@ -124,18 +124,25 @@ class Graph:
         t = self.timeout if timeout is None else timeout
         return t if t and t > 0 else None
 
-    def _work(self, text: str, params: Mapping[str, Any] | None,
-              timeout: float | None) -> Callable[[ManagedTransaction], list[dict[str, Any]]]:
+    def _work(self, text: str, params: Mapping[str, Any] | None, timeout: float | None,
+              plain: bool = False) -> Callable[[ManagedTransaction], list[dict[str, Any]]]:
         @unit_of_work(timeout=self._timeout(timeout))
         def work(tx: ManagedTransaction) -> list[dict[str, Any]]:
+            if plain:
+                return [dict(r) for r in tx.run(text, dict(params or {}))]
             return [r.data() for r in tx.run(text, dict(params or {}))]
 
         return work
 
     def read(self, text: str, params: Mapping[str, Any] | None = None,
-             timeout: float | None = None) -> list[dict[str, Any]]:
-        """Run a read query in a READ transaction; rows as dicts."""
-        return self.execute_read(self._work(text, params, timeout))
+             timeout: float | None = None, *, plain: bool = False) -> list[dict[str, Any]]:
+        """Run a read query in a READ transaction; rows as dicts.
+
+        ``plain=True``: the query returns no nodes, relationships or paths (only values,
+        lists and maps), so the rows skip ``Record.data()``, the driver's recursive walk
+        that turns graph objects into dicts: on a page of 100 entities with nested lists
+        that walk costs as much as the query (bench/results/api.md)."""
+        return self.execute_read(self._work(text, params, timeout, plain))
 
     def write(self, text: str, params: Mapping[str, Any] | None = None,
               timeout: float | None = None) -> list[dict[str, Any]]:

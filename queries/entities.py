@@ -87,7 +87,7 @@ def _row(node_id: str, label: str | None, props: dict[str, Any]) -> EntityRow:
 
 def by_ids(graph: Graph, ids: Sequence[str]) -> dict[str, EntityRow]:
     """The entities with these ids (missing ids are absent from the result)."""
-    rows = graph.read(cypher(__file__, "entity_by_ids"), {"ids": list(ids)})
+    rows = graph.read(cypher(__file__, "entity_by_ids"), {"ids": list(ids)}, plain=True)
     return {r["id"]: _row(r["id"], r["label"], r["props"]) for r in rows}
 
 
@@ -99,7 +99,7 @@ def neighbours(graph: Graph, ids: Sequence[str], rel_type: str,
         raise BadArgument(f"direction must be 'out' or 'in', got {direction!r}")
     name = "entity_neighbors_out" if direction == "out" else "entity_neighbors_in"
     rows = graph.read(_with_type(cypher(__file__, name), rel_type),
-                      {"ids": list(ids), "type": rel_type})
+                      {"ids": list(ids), "type": rel_type}, plain=True)
     out: dict[str, list[Neighbour]] = {i: [] for i in ids}
     for r in rows:
         node = r["props"]
@@ -136,7 +136,7 @@ def page(graph: Graph, label: str, first: int, after: str | None = None,
                         if not line.startswith("//")).strip()
         columns.append(f",\n       {_with_type(sub, rel_type)} AS x{i}")
     text = text.replace("       // relationships", "".join(columns) or "", 1)
-    rows = graph.read(text, params)[:first + 1]
+    rows = graph.read(text, params, plain=True)[:first + 1]
     more = len(rows) > first
     rows = rows[:first]
     expanded: dict[tuple[str, str], dict[str, list[Neighbour]]] = {}

@@ -2,8 +2,10 @@
 // filtered on the main properties; every filter is optional (null = no filter).
 // The API may add, at the marker below, the page's relationships (entity_page_out /
 // entity_page_in), so a page and its nested lists come back in one round trip.
+// The cursor as `n.id > coalesce($after, '')` (every id is non-empty): an index range
+// seek in id order, see entity_page_all.
 MATCH (n:$($label))
-WHERE ($after IS NULL OR n.id > $after)
+WHERE n.id > coalesce($after, '')
   AND ($kind IS NULL OR n.kind = $kind
        OR (valueType(n.kind) STARTS WITH 'LIST' AND $kind IN n.kind))
   AND ($status IS NULL OR n.status = $status)

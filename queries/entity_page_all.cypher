@@ -1,7 +1,10 @@
 // One page of entities of a label, ordered by id, without filters (the common case: a
-// plain scan of the label's id index). Same columns and marker as entity_page.
+// walk of the label's id index). Same columns and marker as entity_page.
+// `n.id > coalesce($after, '')` rather than `$after IS NULL OR n.id > $after`: the
+// planner then seeks the unique id index by range and takes its order, so it reads
+// $limit nodes instead of scanning and sorting the whole label (every id is non-empty).
 MATCH (n:$($label))
-WHERE $after IS NULL OR n.id > $after
+WHERE n.id > coalesce($after, '')
 WITH n ORDER BY n.id LIMIT $limit
 RETURN n.id AS id, properties(n) AS props
        // relationships
