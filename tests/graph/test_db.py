@@ -44,3 +44,15 @@ def test_fulltext_index_finds_names_and_aliases(graph: Graph) -> None:
     rows = graph.read("CALL db.index.fulltext.queryNodes($index, $q) YIELD node "
                       "RETURN node.id AS id", {"index": FULLTEXT_INDEX, "q": "semiconductor"})
     assert rows == [{"id": "firm:tsmc"}]
+
+
+def test_plain_read_gives_the_rows_of_a_normal_read(graph: Graph) -> None:
+    """``plain=True`` skips ``Record.data()``: for a query returning only values, lists and
+    maps (nested, with dates and nulls) the rows must be the same as a normal read's."""
+    graph.write("CREATE (:Entity:Firm {id: 'firm:a', name: 'A', founded: date('2001-02-03')})"
+                "-[:HEADQUARTERED_IN {since: 1999}]->(:Entity:Country {id: 'USA', name: 'U'})")
+    text = ("MATCH (n:Firm)-[r]->(b) RETURN n.id AS id, properties(n) AS props, "
+            "[[r.since, b.name], [b.missing]] AS nested, {k: b.id, d: n.founded} AS m")
+    plain = graph.read(text, plain=True)
+    assert plain == graph.read(text)
+    assert plain[0]["nested"] == [[1999, "U"], [None]]
