@@ -16,7 +16,6 @@ Both directions stream: neither holds the graph in memory.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,6 +25,7 @@ from neo4j import ManagedTransaction
 
 from graph.db import Graph, cypher
 from graph.schema import ENTITY_LABEL, SCHEMA
+from graph.values import plain
 from ingest.curated import display_path
 from ingest.records import NodeRecord, Origin, Rejection, RelRecord
 from ingest.validate import file_rejection
@@ -105,16 +105,6 @@ class ApocReader:
                                 ids.get(end, end), props, origin)
 
 
-def _plain(value: Any) -> Any:
-    if hasattr(value, "iso_format"):
-        return value.iso_format()
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
-
-
 def _dump(obj: dict[str, Any]) -> str:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":")) + "\n"
 
@@ -125,7 +115,7 @@ def export_graph(graph: Graph, out: TextIO) -> tuple[int, int]:
     def nodes(tx: ManagedTransaction) -> int:
         n = 0
         for rec in tx.run(cypher(__file__, "export_nodes")):
-            props = {k: _plain(v) for k, v in rec["props"].items()}
+            props = {k: plain(v) for k, v in rec["props"].items()}
             out.write(_dump({"type": "node", "id": rec["id"], "labels": sorted(rec["labels"]),
                              "properties": props}))
             n += 1
@@ -134,7 +124,7 @@ def export_graph(graph: Graph, out: TextIO) -> tuple[int, int]:
     def rels(tx: ManagedTransaction) -> int:
         n = 0
         for rec in tx.run(cypher(__file__, "export_rels")):
-            props = {k: _plain(v) for k, v in rec["props"].items()}
+            props = {k: plain(v) for k, v in rec["props"].items()}
             out.write(_dump({"type": "relationship", "id": rec["rid"], "label": rec["type"],
                              "start": {"id": rec["start"], "labels": sorted(rec["slabels"])},
                              "end": {"id": rec["end"], "labels": sorted(rec["elabels"])},

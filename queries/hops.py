@@ -8,27 +8,14 @@ known. Source titles come from one extra look-up for all paths of an answer.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from graph.db import Graph, cypher
+from graph.values import plain
 from queries.models import EntityRef, Hop, SourceRef
 
 PROVENANCE = {"sources", "confidence"}
-
-
-def plain(value: Any) -> Any:
-    """Neo4j temporal values to ISO text, recursively; everything else unchanged."""
-    if hasattr(value, "iso_format"):
-        return value.iso_format()
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    if isinstance(value, list):
-        return [plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
-    return value
 
 
 def entity(node: dict[str, Any]) -> EntityRef:
