@@ -143,25 +143,31 @@ def ref_concentration(sup: dict[tuple[str, str], float], hq: dict[str, str],
             max(real.values(), default=None), sum(s * s for s in ctry.values()), len(ctry))
 
 
-@settings(max_examples=30, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(data=supply(), target=st.sampled_from(INPUTS))
-def test_differential_random_supply(graph: Graph, data: dict[str, Any], target: str) -> None:
+def load_supply(graph: Graph, data: dict[str, Any],
+                requires: list[tuple[str, str]] | None = None) -> None:
+    """Load a drawn supply graph (and chip REQUIRES edges) into an emptied database."""
     wipe(graph)
     b = Builder()
     for c in CTRY:
         b.node(c, label="Country")
-    for i in INPUTS:
+    for i in INPUTS + FIRMS + (CHIPS if requires is not None else []):
         b.node(i)
-    for f in FIRMS:
-        b.node(f)
     for (p, i), s in data["sup"].items():
         b.rel("SUPPLIES", p, i, share=s)
     for f, c in data["hq"].items():
         b.rel("HEADQUARTERED_IN", f, c)
     for a, bb, t in data["dag"]:
         b.rel(t, a, bb)
+    for c, i in requires or []:
+        b.rel("REQUIRES", c, i)
     b.load(graph)
+
+
+@settings(max_examples=30, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=supply(), target=st.sampled_from(INPUTS))
+def test_differential_random_supply(graph: Graph, data: dict[str, Any], target: str) -> None:
+    load_supply(graph, data)
     res = chokepoints(graph, target=target, threshold=50, remove=data["remove"] or None)
     g = nx.DiGraph()
     g.add_nodes_from(INPUTS)
@@ -251,21 +257,7 @@ def test_differential_what_if_totals_and_top(graph: Graph, data: dict[str, Any],
     """Exact totals and the `limit` largest losses, against plain Python + networkx."""
     if not data["remove"]:
         return
-    wipe(graph)
-    b = Builder()
-    for c in CTRY:
-        b.node(c, label="Country")
-    for i in INPUTS + FIRMS + CHIPS:
-        b.node(i)
-    for (p, i), s in data["sup"].items():
-        b.rel("SUPPLIES", p, i, share=s)
-    for f, c in data["hq"].items():
-        b.rel("HEADQUARTERED_IN", f, c)
-    for a, bb, t in data["dag"]:
-        b.rel(t, a, bb)
-    for c, i in requires:
-        b.rel("REQUIRES", c, i)
-    b.load(graph)
+    load_supply(graph, data, requires)
     res = chokepoints(graph, remove=data["remove"], limit=limit, structure=False)
     w = res.what_if
     assert w is not None
