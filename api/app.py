@@ -17,12 +17,12 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
-from strawberry.fastapi import GraphQLRouter
 
 from api.deps import get_context, get_graph, open_api_graph
 from api.errors import stackgraph_error_handler
-from api.graphql.context import Context
+from api.graphql.compiled import CompiledPages
 from api.graphql.mutation import Mutation
+from api.graphql.router import StackgraphRouter
 from api.graphql.schema import build_schema
 from api.settings import ApiSettings, make_settings
 from graph.db import Graph, schema_present
@@ -61,8 +61,10 @@ def create_app(settings: ApiSettings | None = None, graph: Graph | None = None) 
     app.add_exception_handler(StackgraphError, stackgraph_error_handler)
 
     schema = build_schema(settings.limits, mutation=Mutation)
-    router: GraphQLRouter[Context, None] = GraphQLRouter(schema, context_getter=get_context,
-                                                         graphql_ide="graphiql")
+    # page queries of plain fields are answered by one Cypher projection (compiled.py)
+    app.state.compiled_pages = CompiledPages(schema._schema, settings.limits)
+    router = StackgraphRouter(schema, app.state.compiled_pages, context_getter=get_context,
+                              graphql_ide="graphiql")
     app.include_router(router, prefix="/graphql")
 
     @app.get("/healthz", summary="The process is up (does not touch Neo4j).")

@@ -1,0 +1,319 @@
+"""Compiled entity pages: a page query of plain properties and far nodes, answered by one
+Cypher projection and a few lines of Python instead of graphql-core's execution.
+
+A page of 100 firms with their headquarters and designed chips is ~600 fields: even with
+the fast walk of ``fast_complete`` the execution (Strawberry objects per row and far
+node, a resolver call per relationship field, a walk over every field) cost more CPU
+than the database. @neo4j/graphql answers the same selection with one Cypher returning
+the response's shape; this module does the same for the shape it recognises:
+
+    { <page field>(first: <int>, after: <string>) { nodes { <fields> } } }
+
+where ``<fields>`` are ``id``, ``name``, ``__typename``, string properties, and
+relationship fields to far entities (a list or a single one) selecting the same kinds
+of fields; aliases allowed. The query must be valid, within the limits, without
+variables, directives or fragments. Anything else (and any surprise in the data, such as
+a null id or a non-string id) returns ``None`` and the request goes through the normal
+execution, which then answers or reports errors exactly as before. The compiled answer
+reuses the normal path's conversions (``_native``, ``str``) so it is the same answer,
+byte for byte (tests/api/test_compiled_pages.py). Plans are cached per query text;
+results never are.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import (
+    FieldNode,
+    GraphQLError,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLSchema,
+    IntValueNode,
+    NullValueNode,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+    StringValueNode,
+    parse,
+    validate,
+)
+from strawberry.utils.str_converters import to_snake_case
+
+from api.graphql.entities import ENTITY_TYPES, RELATIONSHIP_FIELDS, _converters, _s
+from api.graphql.limits import measure_operation
+from api.graphql.pagination import decode_cursor
+from api.settings import Limits
+from graph.db import Graph
+from graph.errors import StackgraphError
+from queries.entities import _native
+from queries.entity_projection import Expansion, projected_page, projection_text
+
+
+class Fallback(Exception):  # noqa: N818 - a signal, not an error
+    """The data is not what the compiled answer handles: use the normal execution."""
+
+
+@dataclass(frozen=True)
+class Leaf:
+    """A scalar field of an entity: ``kind`` id, name, str (a string property at
+    ``index`` of the node's values) or typename (the constant ``typename``)."""
+
+    key: str
+    kind: str
+    index: int = 0
+    nullable: bool = True
+    typename: str = ""
+
+
+@dataclass(frozen=True)
+class Rel:
+    """A relationship field: far nodes (item ``2 + column`` of a row), a list or the
+    first one."""
+
+    key: str
+    column: int
+    one: bool
+    fields: tuple[Leaf, ...]
+
+
+@dataclass(frozen=True)
+class PagePlan:
+    """A compiled page query: the Cypher, its parameters, and how to build the answer."""
+
+    root_key: str
+    nodes_key: str
+    first: int
+    after: str | None
+    text: str
+    keys: tuple[str, ...]
+    expand: tuple[Expansion, ...]
+    fields: tuple[Leaf | Rel, ...]
+
+    def run(self, graph: Graph) -> dict[str, Any]:
+        """The ``data`` of the answer (raises ``Fallback`` on data it does not handle)."""
+        rows = projected_page(graph, self.text, self.keys, self.expand, self.first,
+                              self.after)
+        return {self.root_key: {self.nodes_key: [self._node(r) for r in rows]}}
+
+    def _node(self, row: list[Any]) -> dict[str, Any]:
+        values = row[1]
+        out: dict[str, Any] = {}
+        for f in self.fields:
+            if isinstance(f, Leaf):
+                out[f.key] = _leaf(f, values)
+                continue
+            far = row[2 + f.column]
+            if f.one:
+                out[f.key] = _entity(f.fields, far[0]) if far else None
+            else:
+                out[f.key] = [_entity(f.fields, x) for x in far]
+        return out
+
+
+def _entity(fields: tuple[Leaf, ...], values: list[Any]) -> dict[str, Any]:
+    return {f.key: _leaf(f, values) for f in fields}
+
+
+def _leaf(f: Leaf, values: list[Any]) -> Any:
+    """A field's value as the normal path gives it (``Entity.from_row`` then the scalar's
+    serialisation); values[0] is the id, values[1] the name."""
+    node_id = values[0]
+    if not isinstance(node_id, str):
+        raise Fallback  # graphql-core reports (null) or converts (non-string) the id
+    if f.kind == "id":
+        return node_id
+    if f.kind == "name":
+        raw = values[1]
+        return str((None if raw is None else _native(raw)) or node_id)
+    if f.kind == "typename":
+        return f.typename
+    raw = values[f.index]
+    if raw is None:
+        if not f.nullable:
+            raise Fallback
+        return None
+    return str(_native(raw))
+
+
+class _NotCompiled(Exception):  # noqa: N818 - a signal, not an error
+    pass
+
+
+def _fields(sel: SelectionSetNode | None) -> list[FieldNode]:
+    """The selected fields, or not compiled for fragments, directives, arguments or
+    repeated response keys."""
+    if sel is None:
+        raise _NotCompiled
+    out: list[FieldNode] = []
+    for node in sel.selections:
+        if not isinstance(node, FieldNode) or node.directives or node.arguments:
+            raise _NotCompiled
+        out.append(node)
+    keys = [_key(f) for f in out]
+    if len(set(keys)) != len(keys):
+        raise _NotCompiled
+    return out
+
+
+def _key(f: FieldNode) -> str:
+    return f.alias.value if f.alias else f.name.value
+
+
+def _leaves(obj: GraphQLObjectType, sel: SelectionSetNode | None,
+            keys: list[str]) -> list[Leaf]:
+    """Scalar fields of an entity type; property names appended to ``keys``."""
+    if obj.name not in ENTITY_TYPES:
+        raise _NotCompiled
+    strings = {name for name, conv in _converters(ENTITY_TYPES[obj.name])  # type: ignore[arg-type]
+               if conv is _s}
+    out = []
+    for f in _fields(sel):
+        name = f.name.value
+        if f.selection_set is not None:
+            raise _NotCompiled
+        if name == "__typename":
+            out.append(Leaf(_key(f), "typename", typename=obj.name))
+        elif name in {"id", "name"}:
+            out.append(Leaf(_key(f), name))
+        elif (prop := to_snake_case(name)) in strings:
+            if prop not in keys:
+                keys.append(prop)
+            out.append(Leaf(_key(f), "str", keys.index(prop),
+                            not isinstance(obj.fields[name].type, GraphQLNonNull)))
+        else:
+            raise _NotCompiled
+    return out
+
+
+def _far_type(t: Any) -> tuple[bool, GraphQLObjectType]:
+    """(single, entity type) of a relationship field's type: ``T`` or ``[T!]!``."""
+    if isinstance(t, GraphQLNonNull):
+        t = t.of_type
+        if not isinstance(t, GraphQLList):
+            raise _NotCompiled  # a non-null single far node: not a field we have
+    if isinstance(t, GraphQLList):
+        inner = t.of_type
+        if isinstance(inner, GraphQLNonNull) and isinstance(inner.of_type, GraphQLObjectType):
+            return False, inner.of_type
+        raise _NotCompiled
+    if isinstance(t, GraphQLObjectType):
+        return True, t
+    raise _NotCompiled
+
+
+def _arguments(field: FieldNode, default_first: Any, max_page: int
+               ) -> tuple[int, str | None]:
+    first, after = default_first, None
+    for arg in field.arguments or ():
+        name, value = arg.name.value, arg.value
+        if name == "first" and isinstance(value, IntValueNode):
+            first = int(value.value)
+        elif name == "after" and isinstance(value, StringValueNode):
+            after = value.value
+        elif name == "after" and isinstance(value, NullValueNode):
+            after = None
+        else:
+            raise _NotCompiled  # filters, variables
+    if not isinstance(first, int) or not 1 <= first <= max_page:
+        raise _NotCompiled  # the normal path reports PAGE_SIZE_LIMIT
+    try:
+        return first, decode_cursor(after)
+    except StackgraphError:
+        raise _NotCompiled from None  # the normal path reports the malformed cursor
+
+
+def compile_page(schema: GraphQLSchema, query: str, limits: Limits) -> PagePlan | None:
+    """The plan of a page query, or None when the normal execution must answer it."""
+    try:
+        return _compile(schema, query, limits)
+    except (_NotCompiled, GraphQLError):
+        return None
+
+
+def _compile(schema: GraphQLSchema, query: str, limits: Limits) -> PagePlan | None:
+    doc = parse(query)
+    if len(doc.definitions) != 1:
+        return None
+    op = doc.definitions[0]
+    if (not isinstance(op, OperationDefinitionNode) or op.operation != OperationType.QUERY
+            or op.variable_definitions or op.directives):
+        return None
+    if validate(schema, doc):
+        return None
+    m = measure_operation(schema, doc, None, None, limits)
+    if m.depth > limits.max_depth or m.page_error or m.cost > limits.max_complexity:
+        return None
+    query_type = schema.query_type
+    assert query_type is not None
+    [root] = _fields_with_args(op.selection_set)
+    field = query_type.fields[root.name.value]
+    conn = field.type.of_type if isinstance(field.type, GraphQLNonNull) else field.type
+    label = conn.name.removesuffix("Connection") if isinstance(conn, GraphQLObjectType) \
+        else ""
+    if not conn.name.endswith("Connection") or label not in ENTITY_TYPES:
+        return None
+    first, after = _arguments(root, field.args["first"].default_value,
+                              limits.max_page_size)
+    conn_fields = _fields(root.selection_set)
+    if len(conn_fields) != 1 or conn_fields[0].name.value != "nodes":
+        return None
+    nodes = conn_fields[0]
+    obj = schema.type_map[label]
+    assert isinstance(obj, GraphQLObjectType)
+    keys = ["id", "name"]
+    fields: list[Leaf | Rel] = []
+    expand: list[Expansion] = []
+    for f in _fields(nodes.selection_set):
+        rel = RELATIONSHIP_FIELDS.get((label, f.name.value))
+        if rel is None:
+            fields.extend(_leaves(obj, SelectionSetNode(selections=(f,)), keys))
+            continue
+        one, far = _far_type(obj.fields[f.name.value].type)
+        far_keys = ["id", "name"]
+        leaves = _leaves(far, f.selection_set, far_keys)
+        fields.append(Rel(_key(f), len(expand), one, tuple(leaves)))
+        expand.append(Expansion(rel[0], rel[1], tuple(far_keys)))
+    return PagePlan(_key(root), _key(nodes), first, after,
+                    projection_text(label, expand), tuple(keys), tuple(expand),
+                    tuple(fields))
+
+
+def _fields_with_args(sel: SelectionSetNode) -> list[FieldNode]:
+    """The root fields (arguments allowed), not compiled for fragments or directives."""
+    out = []
+    for node in sel.selections:
+        if not isinstance(node, FieldNode) or node.directives:
+            raise _NotCompiled
+        out.append(node)
+    if len(out) != 1:
+        raise _NotCompiled
+    return out
+
+
+class CompiledPages:
+    """The plans of the page queries seen, per query text (at most ``size``; the oldest
+    is dropped). ``enabled`` off sends every query through the normal execution."""
+
+    def __init__(self, schema: GraphQLSchema, limits: Limits, size: int = 256) -> None:
+        self.schema = schema
+        self.limits = limits
+        self.size = size
+        self.enabled = True
+        self._plans: OrderedDict[str, PagePlan | None] = OrderedDict()
+
+    def plan(self, query: str) -> PagePlan | None:
+        if not self.enabled:
+            return None
+        if query in self._plans:
+            self._plans.move_to_end(query)
+            return self._plans[query]
+        found = compile_page(self.schema, query, self.limits)
+        self._plans[query] = found
+        if len(self._plans) > self.size:
+            self._plans.popitem(last=False)
+        return found

@@ -1,0 +1,50 @@
+"""The ``/graphql`` router: Strawberry's FastAPI router, with compiled entity pages.
+
+A plain POST of a page query the compiler recognises (``api/graphql/compiled.py``) is
+answered from one Cypher projection; everything else (and a compiled page whose read
+fails or whose data surprises the compiler) goes through ``schema.execute`` unchanged.
+Authentication, the context and the response encoding are the router's as before: the
+compiled answer is handed back as the same ``ExecutionResult`` a normal execution gives.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from cross_web import AsyncHTTPRequestAdapter
+from fastapi import Request, Response
+from strawberry.fastapi import GraphQLRouter
+from strawberry.http import GraphQLRequestData
+from strawberry.types import ExecutionResult
+
+from api.graphql.compiled import CompiledPages
+from api.graphql.context import Context, in_thread
+
+log = logging.getLogger("stackgraph.api")
+
+
+class StackgraphRouter(GraphQLRouter[Context, None]):
+    """``GraphQLRouter`` whose single POST operations may take the compiled path."""
+
+    def __init__(self, schema: Any, compiled: CompiledPages, **kwargs: Any) -> None:
+        super().__init__(schema, **kwargs)
+        self.compiled = compiled
+
+    async def execute_single(self, request: Request, request_adapter: AsyncHTTPRequestAdapter,
+                             sub_response: Response, context: Context, root_value: None,
+                             request_data: GraphQLRequestData) -> ExecutionResult:
+        if (request_adapter.method == "POST" and request_data.query
+                and not request_data.variables and not request_data.operation_name
+                and not request_data.extensions and request_data.protocol == "http"):
+            plan = self.compiled.plan(request_data.query)
+            if plan is not None:
+                try:
+                    data = await in_thread(plan.run, context.graph)
+                    return ExecutionResult(data=data, errors=None)
+                except Exception:  # noqa: BLE001 - the normal execution reports it
+                    log.debug("compiled page fell back to the normal execution",
+                              exc_info=True)
+        return await super().execute_single(
+            request=request, request_adapter=request_adapter, sub_response=sub_response,
+            context=context, root_value=root_value, request_data=request_data)
