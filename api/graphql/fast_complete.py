@@ -19,14 +19,20 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Iterable, Sequence
+from math import isfinite
 from typing import Any
 
 from graphql import (
     FieldNode,
     FragmentSpreadNode,
+    GraphQLBoolean,
+    GraphQLFloat,
+    GraphQLID,
+    GraphQLInt,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
+    GraphQLString,
     InlineFragmentNode,
     is_abstract_type,
     is_leaf_type,
@@ -45,6 +51,16 @@ Plan = list[tuple[str, Any, Any, Any]]
 #: fields of the entity types register here (api/graphql/entities.py): a page that
 #: fetched its relationships in the same query completes whole in the walk.
 FAST_RESOLVERS: set[tuple[str, str]] = set()
+
+
+#: Plans kept across requests (compiling one costs ~0.5 ms per answer type), keyed by
+#: the schema, the type and the ids of the selection's field nodes. A document's nodes are
+#: the same objects on every request of the same text (Strawberry's ParserCache), and
+#: the entry holds the nodes and the schema, so an id cannot be reused by another
+#: document while its entry lives; the node and schema identities are checked on a hit.
+#: At most ``_SHARED_SIZE`` entries (the oldest dropped first).
+_SHARED: dict[tuple[Any, ...], tuple[Any, tuple[FieldNode, ...], Plan | None]] = {}
+_SHARED_SIZE = 2048
 
 
 class _ContextInfo:
@@ -67,6 +83,27 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         super().__init__(*args, **kwargs)
         self._plans: dict[tuple[int, str], Plan | None] = {}
 
+    def _plan(self, named: GraphQLObjectType, field_details_list: Any) -> Plan | None:
+        """The plan of a selection, compiled once per request, and kept across requests
+        when the fields carry no fragment variables (``_SHARED``)."""
+        key = (id(field_details_list[0].node), named.name)
+        if key in self._plans:
+            return self._plans[key]
+        nodes = tuple(d.node for d in field_details_list)
+        shared_key = (id(self.schema), named.name, tuple(id(n) for n in nodes))
+        hit = _SHARED.get(shared_key)
+        if hit is not None and hit[0] is self.schema and all(
+                a is b for a, b in zip(hit[1], nodes, strict=True)):
+            plan = hit[2]
+        else:
+            plan = self._compile(named, field_details_list)
+            if all(d.fragment_variable_values is None for d in field_details_list):
+                if len(_SHARED) >= _SHARED_SIZE:
+                    _SHARED.pop(next(iter(_SHARED)))
+                _SHARED[shared_key] = (self.schema, nodes, plan)
+        self._plans[key] = plan
+        return plan
+
     def complete_value(self, return_type: Any, field_details_list: Any, info: Any,
                        path: Any, result: Any, position_context: Any) -> Any:
         named = return_type
@@ -76,15 +113,11 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         if (isinstance(named, GraphQLObjectType)
                 and (manager is None or not manager.middlewares)  # no extension resolves
                 and not isinstance(result, Exception) and not self.is_awaitable(result)):
-            key = (id(field_details_list[0].node), named.name)
-            if key in self._plans:
-                plan = self._plans[key]
-            else:
-                plan = self._compile(named, field_details_list)
-                self._plans[key] = plan
+            plan = self._plan(named, field_details_list)
             if plan is not None:
                 try:
-                    return _walk(return_type, plan, result, _ContextInfo(self.context_value))
+                    return _completer(return_type, plan)(result,
+                                                         _ContextInfo(self.context_value))
                 except Exception:  # noqa: BLE001 - _Slow or a surprise: graphql-core
                     pass           # completes it and reports any error properly
         return super().complete_value(return_type, field_details_list, info, path, result,
@@ -192,39 +225,92 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             cond, obj_type)
 
 
-def _walk(rtype: Any, plan: Plan | None, value: Any, info: _ContextInfo) -> Any:
-    """Complete ``value`` of type ``rtype`` along ``plan`` (raise _Slow on a surprise)."""
+#: Completers built from plans (``_completer``), by (type, plan) identity.
+_COMPLETERS: dict[tuple[int, int], tuple[Any, Plan, Any]] = {}
+
+#: Built-in leaf types whose serialisation returns the value itself for one Python
+#: type (Int and Float within their range: 32 bits, finite): the completer then skips
+#: ``coerce_output_value`` for exactly those values; anything else (an int for a String,
+#: a bool for an Int, a float out of range...) takes the normal serialisation.
+_SAME: dict[Any, Any] = {GraphQLString: str, GraphQLID: str, GraphQLBoolean: bool,
+                          GraphQLInt: int, GraphQLFloat: float}
+_INT_MIN, _INT_MAX = -(2 ** 31), 2 ** 31 - 1
+
+
+def _completer(rtype: Any, plan: Plan | None) -> Any:
+    """The walk that completes a value of ``rtype`` along ``plan`` (raising ``_Slow`` on
+    a surprise), as nested closures built once: the type tests and plan lookups are done
+    ahead, so a field costs a call and a dict store (answers of thousands of fields:
+    ``chokepoints``)."""
+    if plan is not None:
+        key = (id(rtype), id(plan))
+        hit = _COMPLETERS.get(key)
+        if hit is not None and hit[0] is rtype and hit[1] is plan:
+            return hit[2]
+    fn = _build(rtype, plan)
+    if plan is not None:
+        if len(_COMPLETERS) >= _SHARED_SIZE:
+            _COMPLETERS.pop(next(iter(_COMPLETERS)))
+        _COMPLETERS[key] = (rtype, plan, fn)
+    return fn
+
+
+def _build(rtype: Any, plan: Plan | None) -> Any:  # noqa: C901 - one case per kind
     if isinstance(rtype, GraphQLNonNull):
-        out = _walk(rtype.of_type, plan, value, info)
-        if out is None:
-            raise _Slow
-        return out
-    if value is None or value is Undefined:
-        return None
-    if isinstance(rtype, GraphQLList):
-        if isinstance(value, (str, bytes, dict)) or not isinstance(value, Iterable):
-            raise _Slow
-        inner = rtype.of_type
-        return [_walk(inner, plan, v, info) for v in value]
-    if plan is None:
-        out = rtype.coerce_output_value(value)
-        if out is None or out is Undefined:
-            raise _Slow
-        return out
-    is_type_of = rtype.is_type_of
-    if is_type_of is not None and not is_type_of(value, None):
-        raise _Slow
-    result: dict[str, Any] = {}
-    for key, getter, ftype, child in plan:
-        if getter is None:
-            result[key] = ftype  # __typename
-        elif isinstance(getter, str):
-            result[key] = _walk(ftype, child, getattr(value, getter), info)
-        else:
-            got = getter(value, info)
-            if inspect.isawaitable(got):
-                if inspect.iscoroutine(got):
-                    got.close()
+        inner = _build(rtype.of_type, plan)
+
+        def non_null(value: Any, info: _ContextInfo) -> Any:
+            out = inner(value, info)
+            if out is None:
                 raise _Slow
-            result[key] = _walk(ftype, child, got, info)
-    return result
+            return out
+        return non_null
+    if isinstance(rtype, GraphQLList):
+        item = _build(rtype.of_type, plan)
+
+        def listed(value: Any, info: _ContextInfo) -> Any:
+            if value is None or value is Undefined:
+                return None
+            if isinstance(value, (str, bytes, dict)) or not isinstance(value, Iterable):
+                raise _Slow
+            return [item(v, info) for v in value]
+        return listed
+    if plan is None:
+        same = _SAME.get(rtype)
+        coerce = rtype.coerce_output_value
+
+        def leaf(value: Any, info: _ContextInfo) -> Any:
+            if value is None or value is Undefined:
+                return None
+            if type(value) is same and (same is str or same is bool or (
+                    _INT_MIN <= value <= _INT_MAX if same is int else isfinite(value))):
+                return value
+            out = coerce(value)
+            if out is None or out is Undefined:
+                raise _Slow
+            return out
+        return leaf
+    is_type_of = rtype.is_type_of
+    fields = [(key, getter, _build(ftype, child) if getter is not None else ftype)
+              for key, getter, ftype, child in plan]
+
+    def obj(value: Any, info: _ContextInfo) -> Any:
+        if value is None or value is Undefined:
+            return None
+        if is_type_of is not None and not is_type_of(value, None):
+            raise _Slow
+        result: dict[str, Any] = {}
+        for key, getter, complete in fields:
+            if getter is None:
+                result[key] = complete  # __typename
+            elif isinstance(getter, str):
+                result[key] = complete(getattr(value, getter), info)
+            else:
+                got = getter(value, info)
+                if inspect.isawaitable(got):
+                    if inspect.iscoroutine(got):
+                        got.close()
+                    raise _Slow
+                result[key] = complete(got, info)
+        return result
+    return obj

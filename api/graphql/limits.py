@@ -175,6 +175,11 @@ def limit_error(code: str, message: str, hint: str) -> GraphQLError:
     return GraphQLError(message, extensions={"code": code, "hint": hint})
 
 
+#: Measures of variable-free operations, by document (holding the document, so its id
+#: is not reused while the entry lives).
+_MEASURES: dict[tuple[int, str | None], tuple[Any, Limits, GraphQLSchema, Measure]] = {}
+
+
 class QueryLimits(SchemaExtension):
     """Refuse, before execution, an operation deeper, costlier or with larger pages than
     the limits allow."""
@@ -182,11 +187,29 @@ class QueryLimits(SchemaExtension):
     def __init__(self, limits: Limits) -> None:
         self.limits = limits
 
+    def _measure(self, schema: GraphQLSchema, document: Any, operation_name: str | None,
+                 variables: dict[str, Any] | None) -> Measure:
+        """``measure_operation``, kept per document when there are no variables (the
+        measure depends only on the document, the operation and the limits then; the
+        document is the same object for the same text, Strawberry's ParserCache)."""
+        if variables:
+            return measure_operation(schema, document, operation_name, variables, self.limits)
+        key = (id(document), operation_name)
+        hit = _MEASURES.get(key)
+        if hit is not None and hit[0] is document and hit[1] is self.limits \
+                and hit[2] is schema:
+            return hit[3]
+        m = measure_operation(schema, document, operation_name, None, self.limits)
+        if len(_MEASURES) >= 1024:
+            _MEASURES.pop(next(iter(_MEASURES)))
+        _MEASURES[key] = (document, self.limits, schema, m)
+        return m
+
     def on_execute(self) -> Iterator[None]:
         ctx = self.execution_context
         if ctx.graphql_document is not None:
-            m = measure_operation(ctx.schema._schema, ctx.graphql_document, ctx.operation_name,
-                                  ctx.variables, self.limits)
+            m = self._measure(ctx.schema._schema, ctx.graphql_document, ctx.operation_name,
+                              ctx.variables)
             error = None
             if m.depth > self.limits.max_depth:
                 error = limit_error("DEPTH_LIMIT", f"the query is {m.depth} levels deep; the "

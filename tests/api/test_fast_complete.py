@@ -82,3 +82,35 @@ def test_null_in_non_null_field_gives_the_same_error() -> None:
     slow = _plain(StrawberryGraphQLCoreExecutionContext)
     assert fast == slow
     assert "Cannot return null for non-nullable field Item.id" in fast
+
+
+@strawberry.type
+class Scalars:
+    i: int | None
+    f: float | None
+    s: str | None
+    b: bool | None
+
+
+@strawberry.type
+class SQ:
+    @strawberry.field
+    def rows(self) -> list[Scalars]:
+        # values each leaf shortcut must leave to graphql-core's serialisation: a bool or
+        # a big int for Int, an int or inf/nan for Float, an int for String, an int for
+        # Boolean (and plain ones it may take as they are)
+        raw: list[tuple[Any, Any, Any, Any]] = [
+            (1, 1.5, "x", True), (True, 2, 3, 0), (2 ** 31, float("inf"), None, 1),
+            (-(2 ** 31), float("nan"), "", False), (2 ** 31 - 1, -0.0, "y", None)]
+        return [Scalars(i=i, f=f, s=s, b=b) for i, f, s, b in raw]
+
+
+def test_leaf_shortcuts_give_graphql_core_answers() -> None:
+    results = []
+    for cls in (FastExecutionContext, StrawberryGraphQLCoreExecutionContext):
+        schema = strawberry.Schema(query=SQ, execution_context_class=cls)
+        result = asyncio.run(schema.execute("{ rows { i f s b } }"))
+        results.append(json.dumps({"data": result.data, "errors": sorted(
+            str(e.formatted) for e in result.errors or [])}))
+    assert results[0] == results[1]
+    assert "non 32-bit" in results[0] and "non numeric" in results[0]
