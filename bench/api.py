@@ -200,6 +200,31 @@ def throughput(url: str, query: str, seconds: float, workers: int) -> float:
     return sum(counts) / (time.monotonic() - t0)
 
 
+def cpu_seconds(pid: int | None) -> float:
+    """User + system CPU seconds of a process so far (Linux /proc), 0 when unknown."""
+    if pid is None:
+        return 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def throughput_cpu(url: str, query: str, seconds: float, workers: int,
+                   pids: dict[str, int | None]) -> tuple[float, dict[str, float]]:
+    """``throughput`` and the CPU milliseconds per request each process of ``pids``
+    spent meanwhile (where the time goes: the database, the API server, the client)."""
+    before = {k: cpu_seconds(p) for k, p in pids.items()}
+    client0 = time.process_time()
+    t0 = time.monotonic()
+    rps = throughput(url, query, seconds, workers)
+    n = max(rps * (time.monotonic() - t0), 1.0)
+    per = {k: round((cpu_seconds(p) - before[k]) / n * 1000, 2) for k, p in pids.items()}
+    per["client"] = round((time.process_time() - client0) / n * 1000, 2)
+    return rps, per
+
+
 def ensure_bundled(graph: Graph) -> dict[str, int]:
     from ingest.bundled import load_bundled
 
@@ -241,6 +266,10 @@ def run(rounds: int = 30, entity_rounds: int = 200, seconds: float = 10.0,
         wait_http(sg_url, proc=sg)
         questions = []
         with httpx.Client(timeout=120) as client:
+            # the fixed cost of a request: HTTP both ways and an empty GraphQL operation
+            floor = timed(lambda: post(client, sg_url, "{ __typename }"), rounds, warmup=5)
+            result["floor_p50_ms"] = round(p50(floor), 2)
+            print(f"  {{ __typename }} over HTTP: {result['floor_p50_ms']} ms", flush=True)
             for name, call, query in _questions():
                 py, gq = interleaved(lambda call=call: call(graph),
                                      lambda query=query: post(client, sg_url, query), rounds)
@@ -254,7 +283,7 @@ def run(rounds: int = 30, entity_rounds: int = 200, seconds: float = 10.0,
         result["questions"] = questions
         result["entity_query"] = entity_comparison(settings, env, sg_url, node_url,
                                                    node_port, logs, entity_rounds, seconds,
-                                                   workers)
+                                                   workers, sg.pid)
     # the same entity query against `stackgraph serve --workers 2` (one per core)
     sg2_port = free_port()
     sg2_url = f"http://127.0.0.1:{sg2_port}/graphql"
@@ -277,7 +306,7 @@ def run(rounds: int = 30, entity_rounds: int = 200, seconds: float = 10.0,
 
 def entity_comparison(settings: Any, env: dict[str, str], sg_url: str, node_url: str,
                       node_port: int, logs: Path, rounds: int, seconds: float,
-                      workers: int) -> dict[str, Any]:
+                      workers: int, sg_pid: int | None = None) -> dict[str, Any]:
     node = shutil.which("node")
     if node is None or not (NODE_DIR / "node_modules" / "@neo4j" / "graphql").is_dir():
         raise RuntimeError("the Neo4j GraphQL Library is not installed: run "
@@ -301,8 +330,11 @@ def entity_comparison(settings: Any, env: dict[str, str], sg_url: str, node_url:
             lat_sg, lat_nd = interleaved(lambda: post(c, sg_url, STACKGRAPH_PAGE),
                                          lambda: post(c, node_url, NEO4J_GRAPHQL_PAGE),
                                          rounds, warmup=20)
-        tp_sg = throughput(sg_url, STACKGRAPH_PAGE, seconds, workers)
-        tp_nd = throughput(node_url, NEO4J_GRAPHQL_PAGE, seconds, workers)
+        neo4j_pid = server.pid()
+        tp_sg, cpu_sg = throughput_cpu(sg_url, STACKGRAPH_PAGE, seconds, workers,
+                                       {"neo4j": neo4j_pid, "server": sg_pid})
+        tp_nd, cpu_nd = throughput_cpu(node_url, NEO4J_GRAPHQL_PAGE, seconds, workers,
+                                       {"neo4j": neo4j_pid, "server": proc.pid})
     out = {
         "query_stackgraph": STACKGRAPH_PAGE, "query_neo4j_graphql": NEO4J_GRAPHQL_PAGE,
         "firms_returned": len(ours), "same_answer": same,
@@ -312,11 +344,13 @@ def entity_comparison(settings: Any, env: dict[str, str], sg_url: str, node_url:
         "stackgraph_rps": round(tp_sg, 1), "neo4j_graphql_rps": round(tp_nd, 1),
         "throughput_ratio": round(tp_sg / tp_nd, 2), "workers": workers,
         "seconds": seconds, "rounds": rounds,
+        "cpu_ms_per_request_stackgraph": cpu_sg, "cpu_ms_per_request_neo4j_graphql": cpu_nd,
     }
     print(f"  page of 100 firms: stackgraph {out['stackgraph_p50_ms']} ms, "
           f"{out['stackgraph_rps']} req/s; @neo4j/graphql {out['neo4j_graphql_p50_ms']} ms, "
-          f"{out['neo4j_graphql_rps']} req/s", flush=True)
+          f"{out['neo4j_graphql_rps']} req/s; CPU ms/request {cpu_sg} vs {cpu_nd}", flush=True)
     return out
+
 
 
 def report(result: dict[str, Any], command: str) -> str:

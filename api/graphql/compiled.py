@@ -22,6 +22,7 @@ results never are.
 
 from __future__ import annotations
 
+import logging
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
@@ -52,6 +53,8 @@ from graph.db import Graph
 from graph.errors import StackgraphError
 from queries.entities import _native
 from queries.entity_projection import Expansion, projected_page, projection_text
+
+log = logging.getLogger("stackgraph.api")
 
 
 class Fallback(Exception):  # noqa: N818 - a signal, not an error
@@ -233,6 +236,9 @@ def compile_page(schema: GraphQLSchema, query: str, limits: Limits) -> PagePlan 
         return _compile(schema, query, limits)
     except (_NotCompiled, GraphQLError):
         return None
+    except Exception:  # a shape this compiler did not foresee: the normal path answers
+        log.warning("compiling a page query failed; it runs normally", exc_info=True)
+        return None
 
 
 def _compile(schema: GraphQLSchema, query: str, limits: Limits) -> PagePlan | None:
@@ -251,7 +257,9 @@ def _compile(schema: GraphQLSchema, query: str, limits: Limits) -> PagePlan | No
     query_type = schema.query_type
     assert query_type is not None
     [root] = _fields_with_args(op.selection_set)
-    field = query_type.fields[root.name.value]
+    field = query_type.fields.get(root.name.value)
+    if field is None:  # __typename
+        return None
     conn = field.type.of_type if isinstance(field.type, GraphQLNonNull) else field.type
     label = conn.name.removesuffix("Connection") if isinstance(conn, GraphQLObjectType) \
         else ""

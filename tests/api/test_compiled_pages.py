@@ -60,6 +60,9 @@ def test_compiles(query: str) -> None:
     "{ firms(first: 5) { nodes { nope } } }",                               # invalid
     "{ firms(first: 5) { nodes { id } } chips { nodes { id } } }",          # two roots
     "mutation { __typename }",
+    "{ __typename }",
+    "{ firms(first: 2) { __typename } }",
+    "{ firms(first: 2) { nodes { id } nodes2: nodes { id } } }",
 ])
 def test_does_not_compile(query: str) -> None:
     schema, limits = _schema_and_limits()
