@@ -78,6 +78,9 @@ def open_api_graph(settings: ApiSettings) -> Graph:
     return graph
 
 
-async def get_context(graph: GraphDep, settings: SettingsDep,
-                      principal: Principal) -> Context:
-    return Context(graph, settings, principal)
+async def get_context(request: Request) -> Context:
+    """The GraphQL context: the same graph, settings and principal as the dependencies
+    above, computed in one dependency (FastAPI resolving four nested ones cost ~0.2 ms
+    of every request)."""
+    settings: ApiSettings = request.app.state.settings
+    return Context(get_graph(request), settings, await get_principal(request, settings))
