@@ -18,8 +18,8 @@ import os
 import resource
 import sys
 import time
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, TypeVar
 
 from bench.common import cpu_seconds
 from bench.generate import synthetic_graph
@@ -27,11 +27,13 @@ from graph.db import Graph, open_graph
 from ingest.loader import load_records, rel_query, rel_row
 from ingest.records import RelRecord
 
+T = TypeVar("T")
+
 
 class TimedGraph(Graph):
-    """A ``Graph`` that adds up the wall time spent in ``write`` (round trip to Neo4j),
-    so the figures can tell the database's share from the Python side's (generation,
-    row building)."""
+    """A ``Graph`` that adds up the wall time spent in write transactions (round trips to
+    Neo4j), so the figures can tell the database's share from the Python side's
+    (generation, row building)."""
 
     write_seconds = 0.0
     writes = 0
@@ -40,17 +42,40 @@ class TimedGraph(Graph):
     rss_curve: list[tuple[int, float]]
     rows_written = 0
 
-    def write(self, text: str, params: Mapping[str, Any] | None = None,
-              timeout: float | None = None) -> list[dict[str, Any]]:
+    def _counted(self, params: Mapping[str, Any] | None) -> None:
+        self.rows_written += len((params or {}).get("rows", ()))
+
+    def execute_write(self, work: Callable[[Any], T]) -> T:
+        graph = self
+
+        class CountingTx:
+            """The loader's transaction, counting the rows each query sends."""
+
+            def __init__(self, tx: Any) -> None:
+                self.tx = tx
+
+            def run(self, query: str, params: Mapping[str, Any] | None = None,
+                    **kw: Any) -> Any:
+                graph._counted(params)
+                return self.tx.run(query, params, **kw)
+
         t0 = time.perf_counter()
         try:
-            return super().write(text, params, timeout)
+            return super().execute_write(lambda tx: work(CountingTx(tx)))
         finally:
             self.write_seconds += time.perf_counter() - t0
             self.writes += 1
-            self.rows_written += len((params or {}).get("rows", ()))
             if self.writes % 10 == 0:
                 self.rss_curve.append((self.rows_written, _rss_mib()))
+
+
+class _NullResult:
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+    def single(self, strict: bool = False) -> dict[str, Any]:
+        n = self.n
+        return {"fresh": True, "written": n, "created": n, "updated": 0, "unchanged": 0}
 
 
 class NullGraph(TimedGraph):
@@ -62,14 +87,19 @@ class NullGraph(TimedGraph):
     def __init__(self) -> None:  # no driver at all
         self.rss_curve = []
 
-    def write(self, text: str, params: Mapping[str, Any] | None = None,
-              timeout: float | None = None) -> list[dict[str, Any]]:
+    def execute_write(self, work: Callable[[Any], T]) -> T:
+        graph = self
+
+        class NullTx:
+            def run(self, query: str, params: Mapping[str, Any] | None = None,
+                    **kw: Any) -> _NullResult:
+                graph._counted(params)
+                return _NullResult(len((params or {}).get("rows", ())))
+
         self.writes += 1
-        n = len((params or {}).get("rows", ()))
-        self.rows_written += n
         if self.writes % 10 == 0:
             self.rss_curve.append((self.rows_written, _rss_mib()))
-        return [{"written": n, "created": n, "updated": 0, "unchanged": 0}]
+        return work(NullTx())
 
     def close(self) -> None:
         pass

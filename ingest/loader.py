@@ -10,6 +10,15 @@ confirmed what was stored (it compares the incoming properties with the stored o
 setting them), so the summary needs no second read. Records are buffered per label or type
 up to one batch, so memory stays bounded whatever the size of the input.
 
+Create path: on a first load most rows are new, and a plain ``CREATE`` costs Neo4j about a
+third of the merge query's read-compare-split per relationship. A row takes that path when
+its label (type) held, at the start of its batch's transaction, exactly the nodes
+(relationships) this load has created so far — checked in the same transaction from the
+count store, so a label another writer has filled falls back to MERGE — and its id
+(identity) was certainly not sent before by this load (``ingest.seen.SeenFilter``, a Bloom
+filter: a false "maybe" only costs the MERGE path). Everything else is merged. The first
+batch of a label that is not empty finds so and merges; the rest of the load merges too.
+
 Client and server work overlap: a batch is written by a background thread while the next
 one is built (read, validated, shaped into rows), with at most one batch in flight, so the
 loader holds at most two batches. Batches still commit one at a time and in order; the
@@ -26,9 +35,12 @@ from itertools import islice
 from threading import Thread
 from typing import Any, TypeVar
 
+from neo4j import ManagedTransaction
+
 from graph.db import Graph, cypher
 from graph.schema import SCHEMA
 from ingest.records import NodeRecord, Rejection, RelRecord
+from ingest.seen import SeenFilter
 
 T = TypeVar("T")
 
@@ -170,6 +182,55 @@ def rel_query(rel_type: str) -> str:
             .replace("{{key}}", key))
 
 
+@cache
+def create_keys(kind: str, name: str) -> tuple[str, ...]:
+    """The properties the create path sends per row, in order: every property the schema
+    declares for the label (type) but the ones with a fixed place in the row."""
+    if kind == "node":
+        fixed = {"id", "sources", "aliases"}
+        return tuple(sorted(set(SCHEMA.node_properties[SCHEMA.label(name)]) - fixed))
+    return tuple(sorted(set(SCHEMA.rel_properties[SCHEMA.rel_type(name)]) - {"sources"}))
+
+
+def _sets(var: str, keys: tuple[str, ...], first: int) -> str:
+    return "".join(f", {var}.`{k}` = row[{first + i}]" for i, k in enumerate(keys))
+
+
+@cache
+def create_node_query(label: str) -> str:
+    return (cypher(__file__, "create_nodes").replace("{{label}}", SCHEMA.label(label))
+            .replace("{{sets}}", _sets("n", create_keys("node", label), 3)))
+
+
+@cache
+def create_rel_query(rel_type: str) -> str:
+    return (cypher(__file__, "create_rels").replace("{{type}}", SCHEMA.rel_type(rel_type))
+            .replace("{{sets}}", _sets("r", create_keys("rel", rel_type), 3)))
+
+
+@cache
+def _keyset(keys: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(keys)
+
+
+def node_create_row(row: dict[str, Any], keys: tuple[str, ...]) -> list[Any] | None:
+    """A merge row as the create query's list, or None when it holds a property the
+    schema does not declare (validated input never does): such a row is merged."""
+    props = row["props"]
+    if not props.keys() <= _keyset(keys):
+        return None
+    return [row["id"], row["sources"] or None, row["aliases"] or None,
+            *(props.get(k) for k in keys)]
+
+
+def rel_create_row(row: dict[str, Any], keys: tuple[str, ...]) -> list[Any] | None:
+    """As ``node_create_row``, for a relationship row."""
+    props = row["props"]
+    if not props.keys() <= _keyset(keys):
+        return None
+    return [row["source"], row["target"], row["sources"], *(props.get(k) for k in keys)]
+
+
 def node_row(rec: NodeRecord) -> dict[str, Any]:
     props = {k: v for k, v in rec.props.items()
              if k not in {"id", "sources", "aliases"} and v is not None}
@@ -221,32 +282,79 @@ def _dedupe(rows: list[dict[str, Any]], key: Callable[[dict[str, Any]], Any],
     return list(out.values())
 
 
+Result = dict[str, int]
+ZERO: Result = {"written": 0, "created": 0, "updated": 0, "unchanged": 0}
+
+
+@dataclass
+class _Batch:
+    """One batch of one label or type, split into the rows to create and the rows to
+    merge; run as one transaction."""
+
+    merge_query: str
+    create_query: str
+    #: rows for the create query (lists), and the same rows as merge rows (maps)
+    new: list[list[Any]]
+    new_as_merge: list[dict[str, Any]]
+    merge: list[dict[str, Any]]
+    #: the label's (type's) count the create query expects; -1: no create path
+    expected: int = -1
+    #: set by ``run``: the label (type) was not as expected, the whole batch was merged
+    stale: bool = False
+
+    def run(self, tx: ManagedTransaction) -> Result:
+        """The transaction function (may be retried by the driver: it starts afresh)."""
+        self.stale = False
+        total = dict(ZERO)
+        merge = self.merge
+        if self.new:
+            res = tx.run(self.create_query, {"rows": self.new,
+                                             "expected": self.expected}).single(strict=True)
+            if res["fresh"]:
+                total["written"] = total["created"] = res["created"]
+            else:
+                self.stale = True
+                merge = self.new_as_merge + self.merge
+        if merge:
+            res = tx.run(self.merge_query, {"rows": merge}).single(strict=True)
+            for k in total:
+                total[k] += res[k]
+        return total
+
+
 class _InFlight(Thread):
     """One batch being written (one transaction) while the caller builds the next."""
 
-    def __init__(self, graph: Graph, query: str, rows: list[dict[str, Any]]) -> None:
+    def __init__(self, graph: Graph, batch: _Batch) -> None:
         super().__init__(name="stackgraph-writer", daemon=True)
-        self.graph, self.query, self.rows = graph, query, rows
-        self.result: dict[str, int] | None = None
+        self.graph, self.batch = graph, batch
+        self.result: Result | None = None
         self.error: BaseException | None = None
         self.start()
 
     def run(self) -> None:
         try:
-            out = self.graph.write(self.query, {"rows": self.rows}, timeout=0)
-            self.result = out[0] if out else {"written": 0, "created": 0, "updated": 0,
-                                              "unchanged": 0}
+            self.result = self.graph.execute_write(self.batch.run)
         except BaseException as exc:  # re-raised in the caller's thread by wait()
             self.error = exc
         finally:
-            self.rows = []
+            self.batch.new, self.batch.new_as_merge, self.batch.merge = [], [], []
 
-    def wait(self) -> dict[str, int]:
+    def wait(self) -> Result:
         self.join()
         if self.error is not None:
             raise self.error
         assert self.result is not None
         return self.result
+
+
+@dataclass
+class _CreatePath:
+    """A label's (type's) create-path state for one load: what it has sent, and how many
+    nodes (relationships) of it the load has created (the count the next batch expects)."""
+
+    seen: SeenFilter = field(default_factory=SeenFilter)
+    created: int = 0
 
 
 class Writer:
@@ -258,7 +366,8 @@ class Writer:
     """
 
     def __init__(self, graph: Graph, summary: LoadSummary, batch_size: int = DEFAULT_BATCH,
-                 on_batch: Callable[[str, int], None] | None = None) -> None:
+                 on_batch: Callable[[str, int], None] | None = None,
+                 create_path: bool = True) -> None:
         if batch_size < 1:
             raise ValueError("batch size must be at least 1")
         self.graph = graph
@@ -267,7 +376,13 @@ class Writer:
         self.on_batch = on_batch
         self._nodes: dict[str, list[dict[str, Any]]] = {}
         self._rels: dict[str, list[dict[str, Any]]] = {}
-        self._pending: tuple[_InFlight, Callable[[dict[str, int]], None]] | None = None
+        self._pending: tuple[_InFlight, Callable[[Result], None]] | None = None
+        #: create-path state per "node:<label>" / "rel:<type>"; keys in ``_merge_only``
+        #: found their label (type) not as this load left it, and merge from then on
+        self._create: dict[str, _CreatePath] = {}
+        self._merge_only: set[str] = set()
+        #: False: every row is merged (the create path off; tests compare both)
+        self.create_path = create_path
 
     def add_node(self, rec: NodeRecord) -> None:
         buf = self._nodes.setdefault(rec.label, [])
@@ -297,10 +412,44 @@ class Writer:
         self._pending = None
         done(job.wait())
 
-    def _submit(self, query: str, rows: list[dict[str, Any]],
-                done: Callable[[dict[str, int]], None]) -> None:
-        self._wait()
-        self._pending = (_InFlight(self.graph, query, rows), done)
+    def _submit(self, key: str, merge_query: str, create_query: str,
+                rows: list[dict[str, Any]], identity: Callable[[dict[str, Any]], Any],
+                as_new: Callable[[dict[str, Any]], list[Any] | None],
+                done: Callable[[Result], None]) -> None:
+        """Split ``rows`` between the create and merge paths, wait for the batch in
+        flight, send this one."""
+        state = (None if key in self._merge_only or not self.create_path
+                 else self._create.setdefault(key, _CreatePath()))
+        new: list[list[Any]] = []
+        newer: list[dict[str, Any]] = []  # the same rows as merge rows, for a fallback
+        merge: list[dict[str, Any]] = []
+        if state is None:
+            merge = rows
+        else:
+            seen = state.seen.check_and_add
+            for row in rows:
+                listed = None if seen(identity(row)) else as_new(row)
+                if listed is None:
+                    merge.append(row)
+                else:
+                    new.append(listed)
+                    newer.append(row)
+        self._wait()  # counts the previous batch: it may have found the label not fresh
+        if state is not None and key in self._merge_only:
+            new, merge, state = [], newer + merge, None
+            newer = []
+        batch = _Batch(merge_query, create_query, new, newer, merge,
+                       state.created if state is not None else -1)
+
+        def finish(res: Result) -> None:
+            if batch.stale:
+                self._merge_only.add(key)
+                self._create.pop(key, None)
+            elif state is not None:
+                state.created += res["created"]
+            done(res)
+
+        self._pending = (_InFlight(self.graph, batch), finish)
 
     def _flush_nodes(self, label: str) -> None:
         rows = self._nodes.pop(label, [])
@@ -310,7 +459,7 @@ class Writer:
         rows = _dedupe(rows, lambda r: r["id"], ("sources", "aliases"))
         folded = n - len(rows)
 
-        def done(res: dict[str, int]) -> None:
+        def done(res: Result) -> None:
             c = self.summary.node(label)
             c.created += res["created"]
             c.updated += res["updated"]
@@ -318,17 +467,23 @@ class Writer:
             if self.on_batch:
                 self.on_batch("node", n)
 
-        self._submit(node_query(label), rows, done)
+        keys = create_keys("node", label)
+        self._submit(f"node:{label}", node_query(label), create_node_query(label), rows,
+                     lambda r: r["id"], lambda r: node_create_row(r, keys), done)
 
     def _flush_rels(self, rel_type: str) -> None:
         rows = self._rels.pop(rel_type, [])
         if not rows:
             return
         n = len(rows)
-        rows = _dedupe(rows, lambda r: rel_identity(rel_type, r), ("sources",))
+
+        def identity(row: dict[str, Any]) -> tuple[Any, ...]:
+            return rel_identity(rel_type, row)
+
+        rows = _dedupe(rows, identity, ("sources",))
         folded, sent = n - len(rows), len(rows)
 
-        def done(res: dict[str, int]) -> None:
+        def done(res: Result) -> None:
             c = self.summary.rel(rel_type)
             c.created += res["created"]
             c.updated += res["updated"]
@@ -343,7 +498,9 @@ class Writer:
             if self.on_batch:
                 self.on_batch("rel", n)
 
-        self._submit(rel_query(rel_type), rows, done)
+        keys = create_keys("rel", rel_type)
+        self._submit(f"rel:{rel_type}", rel_query(rel_type), create_rel_query(rel_type),
+                     rows, identity, lambda r: rel_create_row(r, keys), done)
 
 
 def write_nodes(graph: Graph, records: Iterable[NodeRecord],
@@ -370,7 +527,8 @@ def write_rels(graph: Graph, records: Iterable[RelRecord],
 
 def load_records(graph: Graph, nodes: Iterable[NodeRecord], rels: Iterable[RelRecord],
                  batch_size: int = DEFAULT_BATCH,
-                 on_batch: Callable[[str, int], None] | None = None) -> LoadSummary:
+                 on_batch: Callable[[str, int], None] | None = None,
+                 create_path: bool = True) -> LoadSummary:
     """Write already-validated records: nodes first, then relationships.
 
     Returns a ``LoadSummary`` (created / updated / unchanged per label and type) that also
@@ -379,7 +537,7 @@ def load_records(graph: Graph, nodes: Iterable[NodeRecord], rels: Iterable[RelRe
     iterables are consumed once, streaming.
     """
     summary = LoadSummary()
-    w = Writer(graph, summary, batch_size, on_batch)
+    w = Writer(graph, summary, batch_size, on_batch, create_path)
     for node in nodes:
         w.add_node(node)
     w.flush()

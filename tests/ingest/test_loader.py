@@ -95,11 +95,11 @@ class InterruptedGraph(Graph):
         self.fail_at = fail_at
         self.writes = 0
 
-    def write(self, text: str, params: Any = None, timeout: float | None = None) -> Any:
+    def execute_write(self, work: Any) -> Any:
         self.writes += 1
         if self.writes == self.fail_at:
             raise RuntimeError("simulated crash")
-        return super().write(text, params, timeout)
+        return super().execute_write(work)
 
 
 @pytest.mark.parametrize("fail_at", [3, 12])

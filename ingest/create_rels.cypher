@@ -1,0 +1,26 @@
+// Create one batch of relationships of one type known to be new: the type held exactly
+// $expected relationships (the ones this load created) and no row's identity was sent
+// before in this load (ingest/loader.py, "create path"). The caller puts in {{type}} a
+// type checked against the schema registry and in {{sets}} one `r.<key> = row[i]` per
+// property the schema declares for the type (names from the registry, values only from
+// $rows). row = [source, target, sources, value of each declared property in {{sets}}
+// order]: a list, not a map — Neo4j unpacks a 10,000-row list of lists in about a third
+// of the time of the same rows as maps (BENCHMARKS.md, "Ingest").
+// If the type's count is not $expected (another writer added some since the load began),
+// nothing is created and `fresh` is false: the loader then merges the batch.
+// Rows whose endpoints are missing drop out, as in merge_rels.cypher; the stored
+// relationship is exactly what merge_rels.cypher would create (a null is no property).
+// Why (BENCHMARKS.md, "Ingest"): a plain CREATE costs Neo4j about a third of the merge
+// query's read-compare-split per relationship; on a first load every row is new.
+MATCH ()-[x:{{type}}]->()
+WITH count(x) AS present
+CALL (present) {
+  WITH present WHERE present = $expected
+  UNWIND $rows AS row
+  MATCH (a:Entity {id: row[0]})
+  MATCH (b:Entity {id: row[1]})
+  CREATE (a)-[r:{{type}}]->(b)
+  SET r.sources = row[2]{{sets}}
+  RETURN count(r) AS created
+}
+RETURN present = $expected AS fresh, created
