@@ -21,6 +21,8 @@ from fastapi.staticfiles import StaticFiles
 from api.deps import get_context, get_graph, open_api_graph
 from api.errors import stackgraph_error_handler
 from api.graphql.compiled import CompiledPages
+from api.graphql.compiled_questions import CompiledQuestions
+from api.graphql.lane import CompiledLane
 from api.graphql.mutation import Mutation
 from api.graphql.router import StackgraphRouter
 from api.graphql.schema import build_schema
@@ -63,9 +65,14 @@ def create_app(settings: ApiSettings | None = None, graph: Graph | None = None) 
     schema = build_schema(settings.limits, mutation=Mutation)
     # page queries of plain fields are answered by one Cypher projection (compiled.py)
     app.state.compiled_pages = CompiledPages(schema._schema, settings.limits)
-    router = StackgraphRouter(schema, app.state.compiled_pages, context_getter=get_context,
-                              graphql_ide="graphiql")
+    # one-question operations: the answer written straight into the response
+    app.state.compiled_questions = CompiledQuestions(schema, settings.limits)
+    router = StackgraphRouter(schema, app.state.compiled_pages, app.state.compiled_questions,
+                              context_getter=get_context, graphql_ide="graphiql")
     app.include_router(router, prefix="/graphql")
+    # compiled pages and questions answered before FastAPI's routing (api/graphql/lane.py)
+    app.add_middleware(CompiledLane, path="/graphql", pages=app.state.compiled_pages,
+                       questions=app.state.compiled_questions, encode=router.encode_json)
 
     @app.get("/healthz", summary="The process is up (does not touch Neo4j).")
     def healthz() -> dict[str, str]:

@@ -1,10 +1,14 @@
-"""The ``/graphql`` router: Strawberry's FastAPI router, with compiled entity pages.
+"""The ``/graphql`` router: Strawberry's FastAPI router, with compiled entity pages and
+compiled questions.
 
 A plain POST of a page query the compiler recognises (``api/graphql/compiled.py``) is
 answered from one Cypher projection; everything else (and a compiled page whose read
 fails or whose data surprises the compiler) goes through ``schema.execute`` unchanged.
 Authentication, the context and the response encoding are the router's as before: the
 compiled answer is handed back as the same ``ExecutionResult`` a normal execution gives.
+A plain POST asking one question with literal arguments is answered by the same answer
+function the resolver calls, its pydantic answer written straight into the response
+(``api/graphql/compiled_questions.py``); an error falls back likewise.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from strawberry.http import GraphQLRequestData
 from strawberry.types import ExecutionResult
 
 from api.graphql.compiled import CompiledPages
+from api.graphql.compiled_questions import CompiledQuestions
 from api.graphql.context import Context, in_thread
 
 log = logging.getLogger("stackgraph.api")
@@ -27,9 +32,11 @@ log = logging.getLogger("stackgraph.api")
 class StackgraphRouter(GraphQLRouter[Context, None]):
     """``GraphQLRouter`` whose single POST operations may take the compiled path."""
 
-    def __init__(self, schema: Any, compiled: CompiledPages, **kwargs: Any) -> None:
+    def __init__(self, schema: Any, compiled: CompiledPages,
+                 questions: CompiledQuestions | None = None, **kwargs: Any) -> None:
         super().__init__(schema, **kwargs)
         self.compiled = compiled
+        self.questions = questions
 
     async def execute_single(self, request: Request, request_adapter: AsyncHTTPRequestAdapter,
                              sub_response: Response, context: Context, root_value: None,
@@ -44,6 +51,15 @@ class StackgraphRouter(GraphQLRouter[Context, None]):
                     return ExecutionResult(data=data, errors=None)
                 except Exception:  # noqa: BLE001 - the normal execution reports it
                     log.debug("compiled page fell back to the normal execution",
+                              exc_info=True)
+            question = (self.questions.plan(request_data.query)
+                        if plan is None and self.questions is not None else None)
+            if question is not None:
+                try:
+                    return ExecutionResult(data=await question.run(context), errors=None)
+                except Exception:  # noqa: BLE001 - the normal execution reports it
+                    self.questions.fallbacks += 1  # type: ignore[union-attr]
+                    log.debug("compiled question fell back to the normal execution",
                               exc_info=True)
         return await super().execute_single(
             request=request, request_adapter=request_adapter, sub_response=sub_response,

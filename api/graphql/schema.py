@@ -272,11 +272,9 @@ class Query:
             limit: Annotated[int, strawberry.argument(description="At most this many "
                                                                   "paths.")] = 20
     ) -> DiversionResult:  # type: ignore[valid-type]
-        from queries.diversion import diversion
-
-        result = await q.run(info, diversion, item, scenario=q.scenario_id(scenario),
-                             max_hops=max_hops, as_of=as_of, limit=limit, hops=max_hops)
-        return to_graphql(result)
+        return to_graphql(await q.diversion_risk(info.context, item=item, scenario=scenario,
+                                                 as_of=as_of, max_hops=max_hops,
+                                                 limit=limit))
 
 
     @strawberry.field(description="Foreign stakes in a firm: effective stakes by owner "
@@ -291,12 +289,8 @@ class Query:
             max_depth: Annotated[int, strawberry.argument(
                 description="Longest ownership chain followed (<= 6).")] = 6,
     ) -> StakesResult:  # type: ignore[valid-type]
-        from queries.stakes import stakes
-
-        q.scenario_id(scenario)  # checked for uniformity; ownership has no tiers
-        result = await q.run(info, stakes, firm, as_of=as_of, max_depth=max_depth,
-                             hops=max_depth)
-        return to_graphql(result)
+        return to_graphql(await q.foreign_stakes(info.context, firm=firm, scenario=scenario,
+                                                 as_of=as_of, max_depth=max_depth))
 
     @strawberry.field(description="Foreign stakes in every firm of the American stack "
                                   "(US-headquartered ai_lab, cloud, chip_designer, foundry, "
@@ -307,12 +301,8 @@ class Query:
             max_depth: Annotated[int, strawberry.argument(
                 description="Longest ownership chain followed (<= 6).")] = 6,
     ) -> AmericanStackResult:  # type: ignore[valid-type]
-        from queries.stakes import american_stack
-
-        q.scenario_id(scenario)
-        result = await q.run(info, american_stack, as_of=as_of, max_depth=max_depth,
-                             hops=max_depth)
-        return to_graphql(result)
+        return to_graphql(await q.american_stack_stakes(info.context, scenario=scenario,
+                                                        as_of=as_of, max_depth=max_depth))
 
     @strawberry.field(description="The reverse question: American stakes in foreign firms "
                                   "(the residual attributed to USA).")
@@ -325,12 +315,8 @@ class Query:
             max_depth: Annotated[int, strawberry.argument(
                 description="Longest ownership chain followed (<= 6).")] = 6,
     ) -> ReverseStakesResult:  # type: ignore[valid-type]
-        from queries.stakes import reverse_stakes
-
-        q.scenario_id(scenario)
-        result = await q.run(info, reverse_stakes, firm, as_of=as_of, max_depth=max_depth,
-                             hops=max_depth)
-        return to_graphql(result)
+        return to_graphql(await q.reverse_stakes(info.context, firm=firm, scenario=scenario,
+                                                 as_of=as_of, max_depth=max_depth))
 
 
     @strawberry.field(description="Supply-chain chokepoints: per input the concentration of "
@@ -351,12 +337,9 @@ class Query:
             scenario: ScenarioArg = None, as_of: AsOfArg = None,
             limit: WhatIfLimitArg = WHAT_IF_LIMIT,
     ) -> ChokepointsResult:  # type: ignore[valid-type]
-        from queries.chokepoints import chokepoints
-
-        q.scenario_id(scenario)  # accepted for uniformity: supply shares have no tiers
-        result = await q.run(info, chokepoints, target, threshold=threshold,
-                             remove=remove or None, as_of=as_of, limit=limit)
-        return to_graphql(result)
+        return to_graphql(await q.chokepoints(info.context, target=target,
+                                              threshold=threshold, remove=remove,
+                                              scenario=scenario, as_of=as_of, limit=limit))
 
     @strawberry.field(description="What-if: remove countries or firms from the supply chain "
                                   "and report per input the share of world supply lost, and "
@@ -368,16 +351,8 @@ class Query:
             scenario: ScenarioArg = None, as_of: AsOfArg = None,
             limit: WhatIfLimitArg = WHAT_IF_LIMIT,
     ) -> WhatIfResult:  # type: ignore[valid-type]
-        from queries.chokepoints import check_remove, what_if
-        from queries.common import as_of_date
-
-        check_remove(remove)
-        if not remove:
-            raise ApiError("BAD_ARGUMENT", "remove needs at least one country or firm",
-                           hint='e.g. remove: ["TWN"]')
-        q.scenario_id(scenario)
-        result = await q.run(info, what_if, remove, as_of_date(as_of), limit=limit)
-        return to_graphql(result)
+        return to_graphql(await q.what_if(info.context, remove=remove, scenario=scenario,
+                                          as_of=as_of, limit=limit))
 
     @strawberry.field(description="Consortium exposure: members by country and scenario tier, "
                                   "stakes by country, listed members, the stack by layer with "
@@ -394,12 +369,9 @@ class Query:
             max_hops: Annotated[int, strawberry.argument(
                 description="Longest diversion path from its data centers.")] = 4,
     ) -> ExposureResult:  # type: ignore[valid-type]
-        from queries.exposure import exposure
-
-        result = await q.run(info, exposure, consortium, scenario=q.scenario_id(scenario),
-                             as_of=as_of, threshold=threshold, max_hops=max_hops,
-                             hops=max_hops)
-        return to_graphql(result)
+        return to_graphql(await q.consortium_exposure(
+            info.context, consortium=consortium, scenario=scenario, as_of=as_of,
+            threshold=threshold, max_hops=max_hops))
 
     @strawberry.field(description="Paths between two entities: the shortest ones, or all "
                                   "simple paths, filtered by relationship types and bounded "
@@ -419,12 +391,9 @@ class Query:
                 description="At most this many paths.")] = 20,
             scenario: ScenarioArg = None, as_of: AsOfArg = None,
     ) -> PathsResult:  # type: ignore[valid-type]
-        from queries.paths import paths
-
-        q.scenario_id(scenario)  # paths are plain graph paths: the scenario changes nothing
-        result = await q.run(info, paths, source, target, types=types, max_hops=max_hops,
-                             all_paths=all, as_of=as_of, limit=limit, hops=max_hops)
-        return to_graphql(result)
+        return to_graphql(await q.paths(info.context, source=source, target=target,
+                                        types=types, max_hops=max_hops, all=all, limit=limit,
+                                        scenario=scenario, as_of=as_of))
 
 
 def _process_errors(errors: list[GraphQLError],
