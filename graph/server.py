@@ -339,6 +339,13 @@ class ManagedServer:
         self.version_file.write_text(version)
         cmd = [java.path, f"-Xms{s.heap}", f"-Xmx{s.heap}", "-XX:+UseG1GC",
                "-XX:+ExitOnOutOfMemoryError", "-Dfile.encoding=UTF-8",
+               # what Neo4j's own launcher passes (its default neo4j.conf
+               # server.jvm.additional), minus -XX:+AlwaysPreTouch (which would make the
+               # whole heap resident at start)
+               "-XX:-OmitStackTraceInFastThrow", "-XX:+UnlockExperimentalVMOptions",
+               "-XX:+TrustFinalNonStaticFields", "-XX:+DisableExplicitGC",
+               "-Djdk.nio.maxCachedBufferSize=1024", "-Dio.netty.tryReflectionSetAccessible=true",
+               "-Dlog4j2.disable.jmx=true",
                "--add-opens=java.base/java.nio=ALL-UNNAMED",
                "--add-opens=java.base/java.lang=ALL-UNNAMED",
                "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
