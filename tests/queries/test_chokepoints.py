@@ -73,6 +73,19 @@ def test_single_country_input_and_upstream(graph: Graph) -> None:
     assert narrow.chokepoints == ["input:euv"]
 
 
+def test_chip_with_no_inputs_has_an_empty_upstream(graph: Graph) -> None:
+    """A chip that REQUIRES nothing (yet) answers with no inputs, not an error (the
+    upstream query used to return no row at all, and the caller failed on it)."""
+    b = litho()
+    b.node("chip:bare", "A chip with no recorded inputs")
+    b.load(graph)
+    res = chokepoints(graph, target="chip:bare")
+    assert res.inputs == [] and res.chokepoints == []
+    # an input with nothing upstream is its own upstream
+    assert [i.input.id for i in chokepoints(graph, target="input:resist").inputs] == [
+        "input:resist"]
+
+
 def test_what_if_country_and_firm_removal(graph: Graph) -> None:
     litho().load(graph)
     res = chokepoints(graph, remove=["NLD"])
