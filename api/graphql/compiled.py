@@ -23,7 +23,6 @@ results never are.
 from __future__ import annotations
 
 import logging
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,6 +47,7 @@ from strawberry.utils.str_converters import to_snake_case
 from api.graphql.entities import ENTITY_TYPES, RELATIONSHIP_FIELDS, _converters, _s
 from api.graphql.limits import measure_operation
 from api.graphql.pagination import decode_cursor
+from api.graphql.plans import PlanCache
 from api.settings import Limits
 from graph.db import Graph
 from graph.errors import StackgraphError
@@ -303,25 +303,10 @@ def _fields_with_args(sel: SelectionSetNode) -> list[FieldNode]:
     return out
 
 
-class CompiledPages:
-    """The plans of the page queries seen, per query text (at most ``size``; the oldest
-    is dropped). ``enabled`` off sends every query through the normal execution."""
+class CompiledPages(PlanCache[PagePlan]):
+    """The plans of the page queries seen, per query text (api/graphql/plans.py)."""
 
     def __init__(self, schema: GraphQLSchema, limits: Limits, size: int = 256) -> None:
+        super().__init__(lambda query: compile_page(schema, query, limits), size)
         self.schema = schema
         self.limits = limits
-        self.size = size
-        self.enabled = True
-        self._plans: OrderedDict[str, PagePlan | None] = OrderedDict()
-
-    def plan(self, query: str) -> PagePlan | None:
-        if not self.enabled:
-            return None
-        if query in self._plans:
-            self._plans.move_to_end(query)
-            return self._plans[query]
-        found = compile_page(self.schema, query, self.limits)
-        self._plans[query] = found
-        if len(self._plans) > self.size:
-            self._plans.popitem(last=False)
-        return found

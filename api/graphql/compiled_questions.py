@@ -29,7 +29,6 @@ are.
 from __future__ import annotations
 
 import logging
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from math import isfinite
@@ -63,6 +62,7 @@ from strawberry.types.arguments import convert_arguments
 from api.graphql import results
 from api.graphql.context import Context
 from api.graphql.limits import measure_operation
+from api.graphql.plans import PlanCache
 from api.graphql.questions import ANSWERS
 from api.settings import Limits
 
@@ -329,28 +329,13 @@ def _compile(schema: Any, query: str, limits: Limits) -> QuestionPlan | None:
     return plan
 
 
-class CompiledQuestions:
-    """The plans of the question operations seen, per query text (at most ``size``; the
-    oldest is dropped). ``enabled`` off sends every query through the normal
-    execution."""
+class CompiledQuestions(PlanCache[QuestionPlan]):
+    """The plans of the question operations seen, per query text
+    (api/graphql/plans.py)."""
 
     def __init__(self, schema: Any, limits: Limits, size: int = 256) -> None:
+        super().__init__(lambda query: compile_question(schema, query, limits), size)
         self.schema = schema
         self.limits = limits
-        self.size = size
-        self.enabled = True
         #: compiled answers that gave way to the normal execution (an error, a surprise)
         self.fallbacks = 0
-        self._plans: OrderedDict[str, QuestionPlan | None] = OrderedDict()
-
-    def plan(self, query: str) -> QuestionPlan | None:
-        if not self.enabled:
-            return None
-        if query in self._plans:
-            self._plans.move_to_end(query)
-            return self._plans[query]
-        found = compile_question(self.schema, query, self.limits)
-        self._plans[query] = found
-        if len(self._plans) > self.size:
-            self._plans.popitem(last=False)
-        return found
