@@ -20,6 +20,7 @@ from strawberry.types import Info as _Info
 
 from api.settings import ApiSettings
 from graph.db import Graph
+from graph.errors import StackgraphError
 from queries import entities
 from queries.entities import EntityRow, Neighbour
 
@@ -80,6 +81,11 @@ class Loaders:
         self.primed.setdefault((rel_type, direction), {}).update(values)
 
 
+#: ``scope["state"]`` key of a question's domain error on the compiled lane, for the
+#: normal path to report (see ``Context.replay``)
+REPLAY = "stackgraph_replay"
+
+
 class Context(BaseContext):
     """What every resolver sees as ``info.context``."""
 
@@ -89,6 +95,13 @@ class Context(BaseContext):
         self.settings = settings
         self.principal = principal  # "read", "admin" or "local" (open loopback access)
         self.loaders = Loaders(graph)
+        #: the domain error the request's question already raised on a compiled path
+        #: (api/graphql/lane.py, router.py): the normal path, answering in its place,
+        #: raises it again instead of running the question a second time (a timed-out
+        #: question would otherwise cost twice, or three times, the timeout)
+        self.replay: StackgraphError | None = None
+        #: set by ``questions.run`` when the question itself raised a domain error
+        self.question_error: StackgraphError | None = None
 
 
 Info = _Info[Context, None]

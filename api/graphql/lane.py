@@ -30,7 +30,7 @@ from starlette.requests import Request
 from api.deps import get_graph, get_principal
 from api.graphql.compiled import CompiledPages
 from api.graphql.compiled_questions import CompiledQuestions
-from api.graphql.context import Context, in_thread
+from api.graphql.context import REPLAY, Context, in_thread
 
 log = logging.getLogger("stackgraph.api")
 
@@ -106,10 +106,14 @@ class CompiledLane:
             data = await in_thread(page.run, graph)
         else:
             assert question is not None
+            context = Context(graph, settings, principal)
             try:
-                data = await question.run(Context(graph, settings, principal))
+                data = await question.run(context)
             except Exception:
                 self.questions.fallbacks += 1
+                if context.question_error is not None:
+                    # the normal path reports this error without running the question again
+                    scope.setdefault("state", {})[REPLAY] = context.question_error
                 raise
         content = self.encode({"data": data})
         payload = content if isinstance(content, bytes) else content.encode()

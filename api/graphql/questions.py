@@ -13,7 +13,7 @@ from typing import Any
 
 from api.graphql.context import Context, in_thread
 from api.graphql.limits import check_traversal
-from graph.errors import BadArgument
+from graph.errors import BadArgument, StackgraphError
 
 
 def scenario_id(scenario: str | None) -> str | None:
@@ -42,7 +42,13 @@ async def run(context: Context, fn: Callable[..., Any], *args: Any, hops: int | 
             check_traversal(graph, limits, hops)
         return fn(graph, *args, **kwargs)
 
-    return await in_thread(checked)
+    if context.replay is not None:  # it failed already in this request: report it again
+        raise context.replay
+    try:
+        return await in_thread(checked)
+    except StackgraphError as exc:
+        context.question_error = exc
+        raise
 
 
 # -- the answers: one function per question field ------------------------------------------

@@ -71,6 +71,8 @@ class StackgraphRouter(GraphQLRouter[Context, None]):
                     return ExecutionResult(data=await question.run(context), errors=None)
                 except Exception:  # noqa: BLE001 - the normal execution reports it
                     self.questions.fallbacks += 1  # type: ignore[union-attr]
+                    # a domain error of the question itself is reported, not run again
+                    context.replay = context.replay or context.question_error
                     log.debug("compiled question fell back to the normal execution",
                               exc_info=True)
         return await super().execute_single(

@@ -281,3 +281,25 @@ def test_other_requests_pass_the_lane(client: TestClient) -> None:
     assert client.post("/graphql", json={"query": q, "variables": None}).json() == \
         client.post("/graphql", json={"query": q}).json()
     assert lane.answered == before + 2
+
+
+@pytest.mark.neo4j
+def test_a_failed_question_runs_once(client: TestClient,
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A question that fails on the compiled lane (here: Neo4j's transaction timeout) is
+    reported by the normal path with the same bytes, without running a second time (a
+    timed-out question would otherwise cost twice the timeout)."""
+    import queries.stakes
+
+    from graph.errors import QueryTimeout
+
+    calls: list[str] = []
+
+    def timing_out(graph: Graph, firm: str, **kw: Any) -> Any:
+        calls.append(firm)
+        raise QueryTimeout("the query ran past its 30 s timeout", hint="ask for less")
+
+    monkeypatch.setattr(queries.stakes, "stakes", timing_out)
+    on, off, used = _both(client, whole("foreignStakes", 'firm: "firm:gamma"'))
+    assert on == off and b"QUERY_TIMEOUT" in on and not used
+    assert calls == ["firm:gamma", "firm:gamma"]  # once with the lane on, once off
