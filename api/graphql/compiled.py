@@ -22,39 +22,30 @@ results never are.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
     FieldNode,
-    GraphQLError,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLSchema,
     IntValueNode,
     NullValueNode,
-    OperationDefinitionNode,
-    OperationType,
     SelectionSetNode,
     StringValueNode,
-    parse,
-    validate,
 )
 from strawberry.utils.str_converters import to_snake_case
 
 from api.graphql.entities import ENTITY_TYPES, RELATIONSHIP_FIELDS, _converters, _s
-from api.graphql.limits import measure_operation
 from api.graphql.pagination import decode_cursor
-from api.graphql.plans import PlanCache
+from api.graphql.plans import NotCompiled, PlanCache, checked_query, compile_or_none
 from api.settings import Limits
 from graph.db import Graph
 from graph.errors import StackgraphError
 from queries.entities import _native
 from queries.entity_projection import Expansion, projected_page, projection_text
-
-log = logging.getLogger("stackgraph.api")
 
 
 class Fallback(Exception):  # noqa: N818 - a signal, not an error
@@ -143,23 +134,19 @@ def _leaf(f: Leaf, values: list[Any]) -> Any:
     return str(_native(raw))
 
 
-class _NotCompiled(Exception):  # noqa: N818 - a signal, not an error
-    pass
-
-
 def _fields(sel: SelectionSetNode | None) -> list[FieldNode]:
     """The selected fields, or not compiled for fragments, directives, arguments or
     repeated response keys."""
     if sel is None:
-        raise _NotCompiled
+        raise NotCompiled
     out: list[FieldNode] = []
     for node in sel.selections:
         if not isinstance(node, FieldNode) or node.directives or node.arguments:
-            raise _NotCompiled
+            raise NotCompiled
         out.append(node)
     keys = [_key(f) for f in out]
     if len(set(keys)) != len(keys):
-        raise _NotCompiled
+        raise NotCompiled
     return out
 
 
@@ -171,14 +158,14 @@ def _leaves(obj: GraphQLObjectType, sel: SelectionSetNode | None,
             keys: list[str]) -> list[Leaf]:
     """Scalar fields of an entity type; property names appended to ``keys``."""
     if obj.name not in ENTITY_TYPES:
-        raise _NotCompiled
+        raise NotCompiled
     strings = {name for name, conv in _converters(ENTITY_TYPES[obj.name])  # type: ignore[arg-type]
                if conv is _s}
     out = []
     for f in _fields(sel):
         name = f.name.value
         if f.selection_set is not None:
-            raise _NotCompiled
+            raise NotCompiled
         if name == "__typename":
             out.append(Leaf(_key(f), "typename", typename=obj.name))
         elif name in {"id", "name"}:
@@ -189,7 +176,7 @@ def _leaves(obj: GraphQLObjectType, sel: SelectionSetNode | None,
             out.append(Leaf(_key(f), "str", keys.index(prop),
                             not isinstance(obj.fields[name].type, GraphQLNonNull)))
         else:
-            raise _NotCompiled
+            raise NotCompiled
     return out
 
 
@@ -198,15 +185,15 @@ def _far_type(t: Any) -> tuple[bool, GraphQLObjectType]:
     if isinstance(t, GraphQLNonNull):
         t = t.of_type
         if not isinstance(t, GraphQLList):
-            raise _NotCompiled  # a non-null single far node: not a field we have
+            raise NotCompiled  # a non-null single far node: not a field we have
     if isinstance(t, GraphQLList):
         inner = t.of_type
         if isinstance(inner, GraphQLNonNull) and isinstance(inner.of_type, GraphQLObjectType):
             return False, inner.of_type
-        raise _NotCompiled
+        raise NotCompiled
     if isinstance(t, GraphQLObjectType):
         return True, t
-    raise _NotCompiled
+    raise NotCompiled
 
 
 def _arguments(field: FieldNode, default_first: Any, max_page: int
@@ -221,38 +208,23 @@ def _arguments(field: FieldNode, default_first: Any, max_page: int
         elif name == "after" and isinstance(value, NullValueNode):
             after = None
         else:
-            raise _NotCompiled  # filters, variables
+            raise NotCompiled  # filters, variables
     if not isinstance(first, int) or not 1 <= first <= max_page:
-        raise _NotCompiled  # the normal path reports PAGE_SIZE_LIMIT
+        raise NotCompiled  # the normal path reports PAGE_SIZE_LIMIT
     try:
         return first, decode_cursor(after)
     except StackgraphError:
-        raise _NotCompiled from None  # the normal path reports the malformed cursor
+        raise NotCompiled from None  # the normal path reports the malformed cursor
 
 
 def compile_page(schema: GraphQLSchema, query: str, limits: Limits) -> PagePlan | None:
     """The plan of a page query, or None when the normal execution must answer it."""
-    try:
-        return _compile(schema, query, limits)
-    except (_NotCompiled, GraphQLError):
-        return None
-    except Exception:  # a shape this compiler did not foresee: the normal path answers
-        log.warning("compiling a page query failed; it runs normally", exc_info=True)
-        return None
+    return compile_or_none(lambda q: _compile(schema, q, limits), query, "a page query")
 
 
 def _compile(schema: GraphQLSchema, query: str, limits: Limits) -> PagePlan | None:
-    doc = parse(query)
-    if len(doc.definitions) != 1:
-        return None
-    op = doc.definitions[0]
-    if (not isinstance(op, OperationDefinitionNode) or op.operation != OperationType.QUERY
-            or op.variable_definitions or op.directives):
-        return None
-    if validate(schema, doc):
-        return None
-    m = measure_operation(schema, doc, None, None, limits)
-    if m.depth > limits.max_depth or m.page_error or m.cost > limits.max_complexity:
+    op = checked_query(schema, query, limits)
+    if op is None:
         return None
     query_type = schema.query_type
     assert query_type is not None
@@ -296,10 +268,10 @@ def _fields_with_args(sel: SelectionSetNode) -> list[FieldNode]:
     out = []
     for node in sel.selections:
         if not isinstance(node, FieldNode) or node.directives:
-            raise _NotCompiled
+            raise NotCompiled
         out.append(node)
     if len(out) != 1:
-        raise _NotCompiled
+        raise NotCompiled
     return out
 
 

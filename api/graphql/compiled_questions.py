@@ -28,7 +28,6 @@ are.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from math import isfinite
@@ -37,7 +36,6 @@ from typing import Any
 from graphql import (
     FieldNode,
     GraphQLBoolean,
-    GraphQLError,
     GraphQLFloat,
     GraphQLID,
     GraphQLInt,
@@ -46,27 +44,18 @@ from graphql import (
     GraphQLObjectType,
     GraphQLSchema,
     GraphQLString,
-    OperationDefinitionNode,
-    OperationType,
     SelectionSetNode,
-    VariableNode,
     get_argument_values,
-    parse,
-    validate,
 )
-from graphql.language import Visitor, visit
 from graphql.pyutils import Undefined
 from pydantic import BaseModel
 from strawberry.types.arguments import convert_arguments
 
 from api.graphql import results
 from api.graphql.context import Context
-from api.graphql.limits import measure_operation
-from api.graphql.plans import PlanCache
+from api.graphql.plans import NotCompiled, PlanCache, checked_query, compile_or_none
 from api.graphql.questions import ANSWERS
 from api.settings import Limits
-
-log = logging.getLogger("stackgraph.api")
 
 _INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
 #: Scalars whose serialisation of a value of exactly this Python type is the value
@@ -79,10 +68,6 @@ Complete = Callable[[Any], Any]
 
 class Fallback(Exception):  # noqa: N818 - a signal, not an error
     """The answer is not what the compiled walk handles: use the normal execution."""
-
-
-class _NotCompiled(Exception):  # noqa: N818 - a signal, not an error
-    pass
 
 
 @dataclass(frozen=True)
@@ -120,15 +105,15 @@ def _fields(sel: SelectionSetNode | None) -> list[FieldNode]:
     """The selected fields; not compiled for fragments, directives, arguments or repeated
     response keys."""
     if sel is None:
-        raise _NotCompiled
+        raise NotCompiled
     out: list[FieldNode] = []
     for node in sel.selections:
         if not isinstance(node, FieldNode) or node.directives or node.arguments:
-            raise _NotCompiled
+            raise NotCompiled
         out.append(node)
     keys = [_key(f) for f in out]
     if len(set(keys)) != len(keys):
-        raise _NotCompiled
+        raise NotCompiled
     return out
 
 
@@ -171,12 +156,12 @@ class _Builder:
             return listed
         if isinstance(rtype, GraphQLObjectType):
             if sel is None:
-                raise _NotCompiled
+                raise NotCompiled
             if rtype.name in self.entries:
                 return self._entry(rtype, sel)
             return self._object(rtype, sel)
         if sel is not None or not hasattr(rtype, "coerce_output_value"):
-            raise _NotCompiled
+            raise NotCompiled
         same = _SAME.get(rtype)
         coerce = rtype.coerce_output_value
 
@@ -198,7 +183,7 @@ class _Builder:
     def _object(self, rtype: GraphQLObjectType, sel: SelectionSetNode) -> Complete:
         model = self.models.get(rtype.name)
         if model is None:
-            raise _NotCompiled
+            raise NotCompiled
         _, hows = results._converter(model)
         how_of = dict(hows)
         steps: list[tuple[str, str | None, Any, Any]] = []
@@ -209,14 +194,14 @@ class _Builder:
                 continue
             gfield = rtype.fields.get(name)
             if gfield is None:
-                raise _NotCompiled
+                raise NotCompiled
             sdef = gfield.extensions.get("strawberry-definition")
             if sdef is None or sdef.base_resolver is not None:
-                raise _NotCompiled  # EntityRef.entity: a resolver, the normal path
+                raise NotCompiled  # EntityRef.entity: a resolver, the normal path
             attr = sdef.python_name
             how = how_of.get(attr)
             if how is None:
-                raise _NotCompiled
+                raise NotCompiled
             steps.append((_key(f), attr, _convert(how), self.build(gfield.type,
                                                                   f.selection_set)))
 
@@ -249,7 +234,7 @@ class _Builder:
                 steps.append((_key(f), 0 if name == "key" else 1,
                               self.build(rtype.fields[name].type, f.selection_set)))
             else:
-                raise _NotCompiled
+                raise NotCompiled
 
         def entry(pair: Any) -> Any:
             if pair is None:
@@ -276,39 +261,15 @@ def _items(value: Any) -> Any:
     return list(value.items())
 
 
-class _HasVariables(Visitor):
-    found = False
-
-    def enter_variable(self, node: VariableNode, *_: Any) -> None:
-        self.found = True
-
-
 def compile_question(schema: Any, query: str, limits: Limits) -> QuestionPlan | None:
     """The plan of a question operation, or None when the normal execution answers."""
-    try:
-        return _compile(schema, query, limits)
-    except (_NotCompiled, GraphQLError):
-        return None
-    except Exception:  # a shape this compiler did not foresee: the normal path answers
-        log.warning("compiling a question failed; it runs normally", exc_info=True)
-        return None
+    return compile_or_none(lambda q: _compile(schema, q, limits), query, "a question")
 
 
 def _compile(schema: Any, query: str, limits: Limits) -> QuestionPlan | None:
     gschema: GraphQLSchema = schema._schema
-    doc = parse(query)
-    if len(doc.definitions) != 1:
-        return None
-    op = doc.definitions[0]
-    if (not isinstance(op, OperationDefinitionNode) or op.operation != OperationType.QUERY
-            or op.variable_definitions or op.directives):
-        return None
-    variables = _HasVariables()
-    visit(doc, variables)
-    if variables.found or validate(gschema, doc):
-        return None
-    m = measure_operation(gschema, doc, None, None, limits)
-    if m.depth > limits.max_depth or m.page_error or m.cost > limits.max_complexity:
+    op = checked_query(gschema, query, limits)
+    if op is None:
         return None
     if len(op.selection_set.selections) != 1:
         return None

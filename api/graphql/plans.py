@@ -9,11 +9,58 @@ cached, only plans. At most ``size`` texts are kept; the least recently used goe
 
 from __future__ import annotations
 
+import logging
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
+from graphql import GraphQLError, GraphQLSchema, OperationDefinitionNode, OperationType, parse
+from graphql import validate as validate_document
+
+from api.graphql.limits import measure_operation
+from api.settings import Limits
+
 P = TypeVar("P")
+
+log = logging.getLogger("stackgraph.api")
+
+
+class NotCompiled(Exception):  # noqa: N818 - a signal, not an error
+    """The operation is not one a compiler handles: the normal execution answers it."""
+
+
+def checked_query(schema: GraphQLSchema, query: str, limits: Limits
+                  ) -> OperationDefinitionNode | None:
+    """The one query operation of ``query`` when a compiler may take it: no variables
+    (an undefined one fails validation), no directives on the operation, valid, and within
+    the depth, page-size and complexity limits; None otherwise (the normal path then
+    answers, or reports what is wrong)."""
+    doc = parse(query)
+    if len(doc.definitions) != 1:
+        return None
+    op = doc.definitions[0]
+    if (not isinstance(op, OperationDefinitionNode) or op.operation != OperationType.QUERY
+            or op.variable_definitions or op.directives):
+        return None
+    if validate_document(schema, doc):
+        return None
+    m = measure_operation(schema, doc, None, None, limits)
+    if m.depth > limits.max_depth or m.page_error or m.cost > limits.max_complexity:
+        return None
+    return op
+
+
+def compile_or_none(compile_plan: Callable[[str], P | None], query: str, what: str
+                    ) -> P | None:
+    """``compile_plan(query)``, or None when the operation is not compiled — including a
+    shape the compiler did not foresee (logged: the normal path answers it)."""
+    try:
+        return compile_plan(query)
+    except (NotCompiled, GraphQLError):
+        return None
+    except Exception:
+        log.warning("compiling %s failed; it runs normally", what, exc_info=True)
+        return None
 
 
 class PlanCache(Generic[P]):

@@ -290,7 +290,6 @@ def test_a_failed_question_runs_once(client: TestClient,
     reported by the normal path with the same bytes, without running a second time (a
     timed-out question would otherwise cost twice the timeout)."""
     import queries.stakes
-
     from graph.errors import QueryTimeout
 
     calls: list[str] = []
