@@ -213,22 +213,14 @@ def _keyset(keys: tuple[str, ...]) -> frozenset[str]:
     return frozenset(keys)
 
 
-def node_create_row(row: dict[str, Any], keys: tuple[str, ...]) -> list[Any] | None:
-    """A merge row as the create query's list, or None when it holds a property the
-    schema does not declare (validated input never does): such a row is merged."""
-    props = row["props"]
+def create_row(head: list[Any], props: dict[str, Any], keys: tuple[str, ...]
+               ) -> list[Any] | None:
+    """A merge row as the create query's list — ``head`` (the values with a fixed place),
+    then the value of each key — or None when ``props`` holds a property the schema does
+    not declare (validated input never does): such a row is merged."""
     if not props.keys() <= _keyset(keys):
         return None
-    return [row["id"], row["sources"] or None, row["aliases"] or None,
-            *(props.get(k) for k in keys)]
-
-
-def rel_create_row(row: dict[str, Any], keys: tuple[str, ...]) -> list[Any] | None:
-    """As ``node_create_row``, for a relationship row."""
-    props = row["props"]
-    if not props.keys() <= _keyset(keys):
-        return None
-    return [row["source"], row["target"], row["sources"], *(props.get(k) for k in keys)]
+    return [*head, *(props.get(k) for k in keys)]
 
 
 def node_row(rec: NodeRecord) -> dict[str, Any]:
@@ -266,9 +258,9 @@ def _union(a: list[Any], b: list[Any]) -> list[Any]:
 
 
 def _dedupe(rows: list[dict[str, Any]], key: Callable[[dict[str, Any]], Any],
-            lists: tuple[str, ...]) -> list[dict[str, Any]]:
+            lists: tuple[str, ...]) -> dict[Any, dict[str, Any]]:
     """Fold rows with the same key (consistent duplicates of a load) into one, so a batch
-    never merges the same node or relationship twice."""
+    never merges the same node or relationship twice; the rows by their key."""
     out: dict[Any, dict[str, Any]] = {}
     for row in rows:
         k = key(row)
@@ -279,7 +271,7 @@ def _dedupe(rows: list[dict[str, Any]], key: Callable[[dict[str, Any]], Any],
         first["props"] = {**first["props"], **row["props"]}
         for name in lists:
             first[name] = _union(first[name], row[name])
-    return list(out.values())
+    return out
 
 
 Result = dict[str, int]
@@ -377,10 +369,9 @@ class Writer:
         self._nodes: dict[str, list[dict[str, Any]]] = {}
         self._rels: dict[str, list[dict[str, Any]]] = {}
         self._pending: tuple[_InFlight, Callable[[Result], None]] | None = None
-        #: create-path state per "node:<label>" / "rel:<type>"; keys in ``_merge_only``
-        #: found their label (type) not as this load left it, and merge from then on
-        self._create: dict[str, _CreatePath] = {}
-        self._merge_only: set[str] = set()
+        #: create-path state per "node:<label>" / "rel:<type>"; None: the label (type)
+        #: was found not as this load left it, and merges from then on
+        self._create: dict[str, _CreatePath | None] = {}
         #: False: every row is merged (the create path off; tests compare both)
         self.create_path = create_path
 
@@ -413,38 +404,36 @@ class Writer:
         done(job.wait())
 
     def _submit(self, key: str, merge_query: str, create_query: str,
-                rows: list[dict[str, Any]], identity: Callable[[dict[str, Any]], Any],
+                rows: dict[Any, dict[str, Any]],
                 as_new: Callable[[dict[str, Any]], list[Any] | None],
                 done: Callable[[Result], None]) -> None:
-        """Split ``rows`` between the create and merge paths, wait for the batch in
-        flight, send this one."""
-        state = (None if key in self._merge_only or not self.create_path
-                 else self._create.setdefault(key, _CreatePath()))
+        """Split ``rows`` (by their id or identity) between the create and merge paths,
+        wait for the batch in flight, send this one."""
+        state = (self._create.setdefault(key, _CreatePath()) if self.create_path
+                 else None)
         new: list[list[Any]] = []
-        newer: list[dict[str, Any]] = []  # the same rows as merge rows, for a fallback
+        new_as_merge: list[dict[str, Any]] = []  # the same rows, for a fallback
         merge: list[dict[str, Any]] = []
         if state is None:
-            merge = rows
+            merge = list(rows.values())
         else:
             seen = state.seen.check_and_add
-            for row in rows:
-                listed = None if seen(identity(row)) else as_new(row)
+            for ident, row in rows.items():
+                listed = None if seen(ident) else as_new(row)
                 if listed is None:
                     merge.append(row)
                 else:
                     new.append(listed)
-                    newer.append(row)
+                    new_as_merge.append(row)
         self._wait()  # counts the previous batch: it may have found the label not fresh
-        if state is not None and key in self._merge_only:
-            new, merge, state = [], newer + merge, None
-            newer = []
-        batch = _Batch(merge_query, create_query, new, newer, merge,
+        if state is not None and self._create[key] is None:
+            new, merge, new_as_merge, state = [], new_as_merge + merge, [], None
+        batch = _Batch(merge_query, create_query, new, new_as_merge, merge,
                        state.created if state is not None else -1)
 
         def finish(res: Result) -> None:
             if batch.stale:
-                self._merge_only.add(key)
-                self._create.pop(key, None)
+                self._create[key] = None
             elif state is not None:
                 state.created += res["created"]
             done(res)
@@ -456,8 +445,8 @@ class Writer:
         if not rows:
             return
         n = len(rows)
-        rows = _dedupe(rows, lambda r: r["id"], ("sources", "aliases"))
-        folded = n - len(rows)
+        by_id = _dedupe(rows, lambda r: r["id"], ("sources", "aliases"))
+        folded = n - len(by_id)
 
         def done(res: Result) -> None:
             c = self.summary.node(label)
@@ -468,8 +457,9 @@ class Writer:
                 self.on_batch("node", n)
 
         keys = create_keys("node", label)
-        self._submit(f"node:{label}", node_query(label), create_node_query(label), rows,
-                     lambda r: r["id"], lambda r: node_create_row(r, keys), done)
+        self._submit(f"node:{label}", node_query(label), create_node_query(label), by_id,
+                     lambda r: create_row([r["id"], r["sources"] or None,
+                                           r["aliases"] or None], r["props"], keys), done)
 
     def _flush_rels(self, rel_type: str) -> None:
         rows = self._rels.pop(rel_type, [])
@@ -480,8 +470,8 @@ class Writer:
         def identity(row: dict[str, Any]) -> tuple[Any, ...]:
             return rel_identity(rel_type, row)
 
-        rows = _dedupe(rows, identity, ("sources",))
-        folded, sent = n - len(rows), len(rows)
+        by_identity = _dedupe(rows, identity, ("sources",))
+        folded, sent = n - len(by_identity), len(by_identity)
 
         def done(res: Result) -> None:
             c = self.summary.rel(rel_type)
@@ -500,7 +490,9 @@ class Writer:
 
         keys = create_keys("rel", rel_type)
         self._submit(f"rel:{rel_type}", rel_query(rel_type), create_rel_query(rel_type),
-                     rows, identity, lambda r: rel_create_row(r, keys), done)
+                     by_identity,
+                     lambda r: create_row([r["source"], r["target"], r["sources"]],
+                                          r["props"], keys), done)
 
 
 def write_nodes(graph: Graph, records: Iterable[NodeRecord],
