@@ -30,6 +30,30 @@ from ingest.records import RelRecord
 T = TypeVar("T")
 
 
+class _CountingTx:
+    """The loader's transaction as the bench hands it over: counts the rows each query
+    sends; with no transaction (``NullGraph``) it answers every row as created."""
+
+    def __init__(self, graph: TimedGraph, tx: Any | None) -> None:
+        self.graph, self.tx = graph, tx
+
+    def run(self, query: str, params: Mapping[str, Any] | None = None, **kw: Any) -> Any:
+        n = len((params or {}).get("rows", ()))
+        self.graph.rows_written += n
+        if self.tx is None:
+            return _NullResult(n)
+        return self.tx.run(query, params, **kw)
+
+
+class _NullResult:
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+    def single(self, strict: bool = False) -> dict[str, Any]:
+        n = self.n
+        return {"fresh": True, "written": n, "created": n, "updated": 0, "unchanged": 0}
+
+
 class TimedGraph(Graph):
     """A ``Graph`` that adds up the wall time spent in write transactions (round trips to
     Neo4j), so the figures can tell the database's share from the Python side's
@@ -42,40 +66,18 @@ class TimedGraph(Graph):
     rss_curve: list[tuple[int, float]]
     rows_written = 0
 
-    def _counted(self, params: Mapping[str, Any] | None) -> None:
-        self.rows_written += len((params or {}).get("rows", ()))
+    def _counted_write(self) -> None:
+        self.writes += 1
+        if self.writes % 10 == 0:
+            self.rss_curve.append((self.rows_written, _rss_mib()))
 
     def execute_write(self, work: Callable[[Any], T]) -> T:
-        graph = self
-
-        class CountingTx:
-            """The loader's transaction, counting the rows each query sends."""
-
-            def __init__(self, tx: Any) -> None:
-                self.tx = tx
-
-            def run(self, query: str, params: Mapping[str, Any] | None = None,
-                    **kw: Any) -> Any:
-                graph._counted(params)
-                return self.tx.run(query, params, **kw)
-
         t0 = time.perf_counter()
         try:
-            return super().execute_write(lambda tx: work(CountingTx(tx)))
+            return super().execute_write(lambda tx: work(_CountingTx(self, tx)))
         finally:
             self.write_seconds += time.perf_counter() - t0
-            self.writes += 1
-            if self.writes % 10 == 0:
-                self.rss_curve.append((self.rows_written, _rss_mib()))
-
-
-class _NullResult:
-    def __init__(self, n: int) -> None:
-        self.n = n
-
-    def single(self, strict: bool = False) -> dict[str, Any]:
-        n = self.n
-        return {"fresh": True, "written": n, "created": n, "updated": 0, "unchanged": 0}
+            self._counted_write()
 
 
 class NullGraph(TimedGraph):
@@ -88,18 +90,10 @@ class NullGraph(TimedGraph):
         self.rss_curve = []
 
     def execute_write(self, work: Callable[[Any], T]) -> T:
-        graph = self
-
-        class NullTx:
-            def run(self, query: str, params: Mapping[str, Any] | None = None,
-                    **kw: Any) -> _NullResult:
-                graph._counted(params)
-                return _NullResult(len((params or {}).get("rows", ())))
-
-        self.writes += 1
-        if self.writes % 10 == 0:
-            self.rss_curve.append((self.rows_written, _rss_mib()))
-        return work(NullTx())
+        try:
+            return work(_CountingTx(self, None))
+        finally:
+            self._counted_write()
 
     def close(self) -> None:
         pass
