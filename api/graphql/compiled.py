@@ -40,7 +40,14 @@ from strawberry.utils.str_converters import to_snake_case
 
 from api.graphql.entities import ENTITY_TYPES, RELATIONSHIP_FIELDS, _converters, _s
 from api.graphql.pagination import decode_cursor
-from api.graphql.plans import NotCompiled, PlanCache, checked_query, compile_or_none
+from api.graphql.plans import (
+    NotCompiled,
+    PlanCache,
+    checked_query,
+    compile_or_none,
+    plain_fields,
+    response_key,
+)
 from api.settings import Limits
 from graph.db import Graph
 from graph.errors import StackgraphError
@@ -134,26 +141,6 @@ def _leaf(f: Leaf, values: list[Any]) -> Any:
     return str(_native(raw))
 
 
-def _fields(sel: SelectionSetNode | None) -> list[FieldNode]:
-    """The selected fields, or not compiled for fragments, directives, arguments or
-    repeated response keys."""
-    if sel is None:
-        raise NotCompiled
-    out: list[FieldNode] = []
-    for node in sel.selections:
-        if not isinstance(node, FieldNode) or node.directives or node.arguments:
-            raise NotCompiled
-        out.append(node)
-    keys = [_key(f) for f in out]
-    if len(set(keys)) != len(keys):
-        raise NotCompiled
-    return out
-
-
-def _key(f: FieldNode) -> str:
-    return f.alias.value if f.alias else f.name.value
-
-
 def _leaves(obj: GraphQLObjectType, sel: SelectionSetNode | None,
             keys: list[str]) -> list[Leaf]:
     """Scalar fields of an entity type; property names appended to ``keys``."""
@@ -162,18 +149,18 @@ def _leaves(obj: GraphQLObjectType, sel: SelectionSetNode | None,
     strings = {name for name, conv in _converters(ENTITY_TYPES[obj.name])  # type: ignore[arg-type]
                if conv is _s}
     out = []
-    for f in _fields(sel):
+    for f in plain_fields(sel):
         name = f.name.value
         if f.selection_set is not None:
             raise NotCompiled
         if name == "__typename":
-            out.append(Leaf(_key(f), "typename", typename=obj.name))
+            out.append(Leaf(response_key(f), "typename", typename=obj.name))
         elif name in {"id", "name"}:
-            out.append(Leaf(_key(f), name))
+            out.append(Leaf(response_key(f), name))
         elif (prop := to_snake_case(name)) in strings:
             if prop not in keys:
                 keys.append(prop)
-            out.append(Leaf(_key(f), "str", keys.index(prop),
+            out.append(Leaf(response_key(f), "str", keys.index(prop),
                             not isinstance(obj.fields[name].type, GraphQLNonNull)))
         else:
             raise NotCompiled
@@ -239,7 +226,7 @@ def _compile(schema: GraphQLSchema, query: str, limits: Limits) -> PagePlan | No
         return None
     first, after = _arguments(root, field.args["first"].default_value,
                               limits.max_page_size)
-    conn_fields = _fields(root.selection_set)
+    conn_fields = plain_fields(root.selection_set)
     if len(conn_fields) != 1 or conn_fields[0].name.value != "nodes":
         return None
     nodes = conn_fields[0]
@@ -248,7 +235,7 @@ def _compile(schema: GraphQLSchema, query: str, limits: Limits) -> PagePlan | No
     keys = ["id", "name"]
     fields: list[Leaf | Rel] = []
     expand: list[Expansion] = []
-    for f in _fields(nodes.selection_set):
+    for f in plain_fields(nodes.selection_set):
         rel = RELATIONSHIP_FIELDS.get((label, f.name.value))
         if rel is None:
             fields.extend(_leaves(obj, SelectionSetNode(selections=(f,)), keys))
@@ -256,9 +243,9 @@ def _compile(schema: GraphQLSchema, query: str, limits: Limits) -> PagePlan | No
         one, far = _far_type(obj.fields[f.name.value].type)
         far_keys = ["id", "name"]
         leaves = _leaves(far, f.selection_set, far_keys)
-        fields.append(Rel(_key(f), len(expand), one, tuple(leaves)))
+        fields.append(Rel(response_key(f), len(expand), one, tuple(leaves)))
         expand.append(Expansion(rel[0], rel[1], tuple(far_keys)))
-    return PagePlan(_key(root), _key(nodes), first, after,
+    return PagePlan(response_key(root), response_key(nodes), first, after,
                     projection_text(label, expand), tuple(keys), tuple(expand),
                     tuple(fields))
 

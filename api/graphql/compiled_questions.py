@@ -53,7 +53,14 @@ from strawberry.types.arguments import convert_arguments
 
 from api.graphql import results
 from api.graphql.context import Context
-from api.graphql.plans import NotCompiled, PlanCache, checked_query, compile_or_none
+from api.graphql.plans import (
+    NotCompiled,
+    PlanCache,
+    checked_query,
+    compile_or_none,
+    plain_fields,
+    response_key,
+)
 from api.graphql.questions import ANSWERS
 from api.settings import Limits
 
@@ -95,26 +102,6 @@ class QuestionPlan:
         the normal execution must answer instead."""
         answer = await self.answer(context, **self.arguments())
         return {self.root_key: self.complete(answer)}
-
-
-def _key(f: FieldNode) -> str:
-    return f.alias.value if f.alias else f.name.value
-
-
-def _fields(sel: SelectionSetNode | None) -> list[FieldNode]:
-    """The selected fields; not compiled for fragments, directives, arguments or repeated
-    response keys."""
-    if sel is None:
-        raise NotCompiled
-    out: list[FieldNode] = []
-    for node in sel.selections:
-        if not isinstance(node, FieldNode) or node.directives or node.arguments:
-            raise NotCompiled
-        out.append(node)
-    keys = [_key(f) for f in out]
-    if len(set(keys)) != len(keys):
-        raise NotCompiled
-    return out
 
 
 def _models() -> dict[str, type[BaseModel]]:
@@ -187,10 +174,10 @@ class _Builder:
         _, hows = results._converter(model)
         how_of = dict(hows)
         steps: list[tuple[str, str | None, Any, Any]] = []
-        for f in _fields(sel):
+        for f in plain_fields(sel):
             name = f.name.value
             if name == "__typename":
-                steps.append((_key(f), None, None, rtype.name))
+                steps.append((response_key(f), None, None, rtype.name))
                 continue
             gfield = rtype.fields.get(name)
             if gfield is None:
@@ -202,7 +189,7 @@ class _Builder:
             how = how_of.get(attr)
             if how is None:
                 raise NotCompiled
-            steps.append((_key(f), attr, _convert(how), self.build(gfield.type,
+            steps.append((response_key(f), attr, _convert(how), self.build(gfield.type,
                                                                   f.selection_set)))
 
         def obj(value: Any) -> Any:
@@ -226,12 +213,12 @@ class _Builder:
         """A ``{key, value}`` entry of a map: the walk's value is a ``(key, value)``
         pair of the dict's items."""
         steps: list[tuple[str, int | None, Any]] = []
-        for f in _fields(sel):
+        for f in plain_fields(sel):
             name = f.name.value
             if name == "__typename":
-                steps.append((_key(f), None, rtype.name))
+                steps.append((response_key(f), None, rtype.name))
             elif name in ("key", "value"):
-                steps.append((_key(f), 0 if name == "key" else 1,
+                steps.append((response_key(f), 0 if name == "key" else 1,
                               self.build(rtype.fields[name].type, f.selection_set)))
             else:
                 raise NotCompiled
@@ -285,7 +272,7 @@ def _compile(schema: Any, query: str, limits: Limits) -> QuestionPlan | None:
     if sfield is None:
         return None
     complete = _Builder().build(field.type, root.selection_set)
-    plan = QuestionPlan(_key(root), answer, field, root, sfield, schema, complete)
+    plan = QuestionPlan(response_key(root), answer, field, root, sfield, schema, complete)
     plan.arguments()  # coercible now, or not compiled (the normal path reports it)
     return plan
 

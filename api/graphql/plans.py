@@ -14,7 +14,15 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
-from graphql import GraphQLError, GraphQLSchema, OperationDefinitionNode, OperationType, parse
+from graphql import (
+    FieldNode,
+    GraphQLError,
+    GraphQLSchema,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+    parse,
+)
 from graphql import validate as validate_document
 
 from api.graphql.limits import measure_operation
@@ -48,6 +56,27 @@ def checked_query(schema: GraphQLSchema, query: str, limits: Limits
     if m.depth > limits.max_depth or m.page_error or m.cost > limits.max_complexity:
         return None
     return op
+
+
+def response_key(f: FieldNode) -> str:
+    """The field's key in the response: its alias, else its name."""
+    return f.alias.value if f.alias else f.name.value
+
+
+def plain_fields(sel: SelectionSetNode | None) -> list[FieldNode]:
+    """The selected fields, or NotCompiled for fragments, directives, arguments or
+    repeated response keys."""
+    if sel is None:
+        raise NotCompiled
+    out: list[FieldNode] = []
+    for node in sel.selections:
+        if not isinstance(node, FieldNode) or node.directives or node.arguments:
+            raise NotCompiled
+        out.append(node)
+    keys = [response_key(f) for f in out]
+    if len(set(keys)) != len(keys):
+        raise NotCompiled
+    return out
 
 
 def compile_or_none(compile_plan: Callable[[str], P | None], query: str, what: str
