@@ -2,7 +2,7 @@
 
 ``python -m bench.ingest_worker --nodes N --seed S --batch B --baseline K`` connects to
 the Neo4j named by the environment (the bench server), streams a synthetic graph of N
-nodes into it with ``ingest.loader.load_records`` (batched ``UNWIND ... MERGE``), and
+nodes into it with ``ingest.loader.Writer`` (batched ``UNWIND ... MERGE``), and
 writes a sample of K relationships one row per transaction with the same MERGE query, for
 the baseline. The sample is every k-th relationship of the stream (so it has the same mix
 of types as the batched part) and is held out of the batched load, so both measurements
@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 from bench.common import cpu_seconds
 from bench.generate import synthetic_graph
 from graph.db import Graph, open_graph
-from ingest.loader import load_records, rel_query, rel_row
+from ingest.loader import LoadSummary, Writer, rel_query, rel_row
 from ingest.records import RelRecord
 
 T = TypeVar("T")
@@ -164,8 +164,14 @@ def run(nodes: int, seed: int, batch: int, baseline: int,
                            "null_db": null_db}
     try:
         cpu = _Cpu()
+        # one writer for both phases, as `stackgraph ingest` does: the relationships of
+        # the nodes it created find their endpoints by internal id (ingest/loader.py)
+        summary = LoadSummary()
+        writer = Writer(graph, summary, batch)
         t0 = time.perf_counter()
-        summary = load_records(graph, node_iter, [], batch)
+        for node in node_iter:
+            writer.add_node(node)
+        writer.flush()
         t1 = time.perf_counter()
         out["node_cpu"] = cpu.lap()
         out["nodes_written"] = summary.nodes_written
@@ -173,7 +179,9 @@ def run(nodes: int, seed: int, batch: int, baseline: int,
         out["node_write_seconds"] = round(graph.write_seconds, 3)
         graph.write_seconds, graph.writes = 0.0, 0
         t0 = time.perf_counter()
-        summary = load_records(graph, [], _split(rel_iter, stride, baseline, sample), batch)
+        for rel in _split(rel_iter, stride, baseline, sample):
+            writer.add_rel(rel)
+        writer.flush()
         t1 = time.perf_counter()
         out["rel_cpu"] = cpu.lap()
         rels = summary.rels_written

@@ -9,6 +9,8 @@
 // If the label's count is not $expected (another writer added nodes of it since the load
 // began), nothing is created and `fresh` is false: the loader then merges the batch.
 // The stored node is exactly what merge_nodes.cypher would create (a null is no property).
+// `ids` pairs each id with its internal node id, so this load's relationships can find their
+// endpoints without the index (ends_by_node.cypher).
 MATCH (x:{{label}})
 WITH count(x) AS present
 CALL (present) {
@@ -16,6 +18,6 @@ CALL (present) {
   UNWIND $rows AS row
   CREATE (n:{{label}}:Entity)
   SET n.id = row[0], n.sources = row[1], n.aliases = row[2]{{sets}}
-  RETURN count(n) AS created
+  RETURN count(n) AS created, collect([row[0], id(n)]) AS ids
 }
-RETURN present = $expected AS fresh, created
+RETURN present = $expected AS fresh, created, ids

@@ -8,8 +8,12 @@
 // of the time of the same rows as maps (BENCHMARKS.md, "Ingest").
 // If the type's count is not $expected (another writer added some since the load began),
 // nothing is created and `fresh` is false: the loader then merges the batch.
-// Rows whose endpoints are missing drop out, as in merge_rels.cypher; the stored
-// relationship is exactly what merge_rels.cypher would create (a null is no property).
+// The ends placeholder below finds the two endpoints of a row: `ends_by_id.cypher` by the
+// `Entity(id)` index (row[0], row[1] are ids), or `ends_by_node.cypher` by internal node id
+// for nodes this load created (row[0], row[1] are internal ids, row[3], row[4] the ids to
+// check, and the property values then start at row[5]). Rows whose endpoints are missing drop out, as in
+// merge_rels.cypher; the stored relationship is exactly what merge_rels.cypher would create
+// (a null is no property).
 // Why (BENCHMARKS.md, "Ingest"): a plain CREATE costs Neo4j about a third of the merge
 // query's read-compare-split per relationship; on a first load every row is new.
 MATCH ()-[x:{{type}}]->()
@@ -17,8 +21,7 @@ WITH count(x) AS present
 CALL (present) {
   WITH present WHERE present = $expected
   UNWIND $rows AS row
-  MATCH (a:Entity {id: row[0]})
-  MATCH (b:Entity {id: row[1]})
+  {{ends}}
   CREATE (a)-[r:{{type}}]->(b)
   SET r.sources = row[2]{{sets}}
   RETURN count(r) AS created

@@ -203,9 +203,15 @@ def create_node_query(label: str) -> str:
 
 
 @cache
-def create_rel_query(rel_type: str) -> str:
+def create_rel_query(rel_type: str, by_node: bool = False) -> str:
+    """The create query of a type; ``by_node``: its endpoints found by internal node id
+    (rows ``[a, b, sources, a's id, b's id, values...]``), else by the ``Entity(id)``
+    index (rows ``[a's id, b's id, sources, values...]``)."""
+    ends = cypher(__file__, "ends_by_node" if by_node else "ends_by_id")
+    ends = "\n".join(line for line in ends.splitlines() if not line.startswith("//"))
     return (cypher(__file__, "create_rels").replace("{{type}}", SCHEMA.rel_type(rel_type))
-            .replace("{{sets}}", _sets("r", create_keys("rel", rel_type), 3)))
+            .replace("{{ends}}", ends)
+            .replace("{{sets}}", _sets("r", create_keys("rel", rel_type), 5 if by_node else 3)))
 
 
 @cache
@@ -277,6 +283,16 @@ def _dedupe(rows: list[dict[str, Any]], key: Callable[[dict[str, Any]], Any],
 Result = dict[str, int]
 ZERO: Result = {"written": 0, "created": 0, "updated": 0, "unchanged": 0}
 
+#: At most this many internal node ids are remembered per load (~150 bytes each); the
+#: relationships of nodes beyond it find their endpoints by index.
+NODE_IDS_MAX = 2_000_000
+
+
+class _NodesMoved(Exception):
+    """A by-node create row found no endpoint: a node this load created was deleted (its
+    internal id maybe reused) by another writer. The transaction is rolled back and the
+    batch redone by index."""
+
 
 @dataclass
 class _Batch:
@@ -285,28 +301,57 @@ class _Batch:
 
     merge_query: str
     create_query: str
-    #: rows for the create query (lists), and the same rows as merge rows (maps)
+    #: rows for the create query (lists), and all create rows (``new`` and ``by_node``)
+    #: as merge rows (maps)
     new: list[list[Any]]
     new_as_merge: list[dict[str, Any]]
     merge: list[dict[str, Any]]
     #: the label's (type's) count the create query expects; -1: no create path
     expected: int = -1
+    #: relationship rows whose endpoints this load created, for ``by_node_query``, and the
+    #: same rows for ``create_query`` (the fallback when a node has moved)
+    by_node: list[list[Any]] = field(default_factory=list)
+    by_node_as_new: list[list[Any]] = field(default_factory=list)
+    by_node_query: str = ""
     #: set by ``run``: the label (type) was not as expected, the whole batch was merged
     stale: bool = False
+    #: set by ``run`` for node batches: [id, internal id] of each node created
+    created_ids: list[list[Any]] = field(default_factory=list)
+    #: set when the by-node rows found a node gone and were redone by index
+    moved: bool = False
+
+    def nodes_moved(self) -> None:
+        """Send the by-node rows by index instead (see ``_NodesMoved``)."""
+        self.new = self.by_node_as_new + self.new
+        self.by_node, self.by_node_as_new = [], []
 
     def run(self, tx: ManagedTransaction) -> Result:
         """The transaction function (may be retried by the driver: it starts afresh)."""
-        self.stale = False
+        self.stale, self.created_ids = False, []
         total = dict(ZERO)
         merge = self.merge
-        if self.new:
-            res = tx.run(self.create_query, {"rows": self.new,
-                                             "expected": self.expected}).single(strict=True)
-            if res["fresh"]:
+        expected = self.expected
+        if self.by_node:
+            res = tx.run(self.by_node_query, {"rows": self.by_node,
+                                              "expected": expected}).single(strict=True)
+            if not res["fresh"]:
+                self.stale = True
+            elif res["created"] != len(self.by_node):
+                raise _NodesMoved
+            else:
                 total["written"] = total["created"] = res["created"]
+                expected += res["created"]
+        if self.new and not self.stale:
+            res = tx.run(self.create_query, {"rows": self.new,
+                                             "expected": expected}).single(strict=True)
+            if res["fresh"]:
+                total["written"] += res["created"]
+                total["created"] += res["created"]
+                self.created_ids = res.get("ids") or []
             else:
                 self.stale = True
-                merge = self.new_as_merge + self.merge
+        if self.stale:
+            merge = self.new_as_merge + self.merge
         if merge:
             res = tx.run(self.merge_query, {"rows": merge}).single(strict=True)
             for k in total:
@@ -325,12 +370,19 @@ class _InFlight(Thread):
         self.start()
 
     def run(self) -> None:
+        batch = self.batch
         try:
-            self.result = self.graph.execute_write(self.batch.run)
+            try:
+                self.result = self.graph.execute_write(batch.run)
+            except _NodesMoved:  # rolled back: redo it by index
+                batch.nodes_moved()
+                self.result = self.graph.execute_write(batch.run)
+                batch.moved = True
         except BaseException as exc:  # re-raised in the caller's thread by wait()
             self.error = exc
         finally:
-            self.batch.new, self.batch.new_as_merge, self.batch.merge = [], [], []
+            batch.new, batch.new_as_merge, batch.merge = [], [], []
+            batch.by_node, batch.by_node_as_new = [], []
 
     def wait(self) -> Result:
         self.join()
@@ -374,6 +426,10 @@ class Writer:
         self._create: dict[str, _CreatePath | None] = {}
         #: False: every row is merged (the create path off; tests compare both)
         self.create_path = create_path
+        #: id -> internal node id of the nodes this load created (up to NODE_IDS_MAX), so
+        #: their relationships skip the index (ends_by_node.cypher); None once a batch
+        #: found one of them gone
+        self._node_ids: dict[str, int] | None = {}
 
     def add_node(self, rec: NodeRecord) -> None:
         buf = self._nodes.setdefault(rec.label, [])
@@ -403,39 +459,70 @@ class Writer:
         self._pending = None
         done(job.wait())
 
+    def _by_node(self, row: list[Any]) -> list[Any] | None:
+        """A relationship create row as a by-node row, or None when an endpoint is not a
+        node this load created (or the by-node path is off)."""
+        ids = self._node_ids
+        if ids is None:
+            return None
+        a, b = ids.get(row[0]), ids.get(row[1])
+        if a is None or b is None:
+            return None
+        return [a, b, row[2], row[0], row[1], *row[3:]]
+
+    def _remember(self, created: list[list[Any]]) -> None:
+        ids = self._node_ids
+        if ids is not None and len(ids) + len(created) <= NODE_IDS_MAX:
+            ids.update((k, v) for k, v in created)
+
     def _submit(self, key: str, merge_query: str, create_query: str,
                 rows: dict[Any, dict[str, Any]],
                 as_new: Callable[[dict[str, Any]], list[Any] | None],
-                done: Callable[[Result], None]) -> None:
-        """Split ``rows`` (by their id or identity) between the create and merge paths,
+                done: Callable[[Result], None], by_node_query: str = "") -> None:
+        """Split ``rows`` (by their id or identity) between the create and merge paths
+        (and, with a ``by_node_query``, the create rows between by-node and by-index),
         wait for the batch in flight, send this one."""
         state = (self._create.setdefault(key, _CreatePath()) if self.create_path
                  else None)
         new: list[list[Any]] = []
         new_as_merge: list[dict[str, Any]] = []  # the same rows, for a fallback
         merge: list[dict[str, Any]] = []
+        by_node: list[list[Any]] = []
+        by_node_as_new: list[list[Any]] = []
         if state is None:
             merge = list(rows.values())
         else:
             seen = state.seen.check_and_add
+            to_node = self._by_node if by_node_query else None
             for ident, row in rows.items():
                 listed = None if seen(ident) else as_new(row)
                 if listed is None:
                     merge.append(row)
-                else:
+                    continue
+                new_as_merge.append(row)
+                node_row = to_node(listed) if to_node else None
+                if node_row is None:
                     new.append(listed)
-                    new_as_merge.append(row)
+                else:
+                    by_node.append(node_row)
+                    by_node_as_new.append(listed)
         self._wait()  # counts the previous batch: it may have found the label not fresh
         if state is not None and self._create[key] is None:
             new, merge, new_as_merge, state = [], new_as_merge + merge, [], None
+            by_node, by_node_as_new = [], []
         batch = _Batch(merge_query, create_query, new, new_as_merge, merge,
-                       state.created if state is not None else -1)
+                       state.created if state is not None else -1,
+                       by_node, by_node_as_new, by_node_query)
 
         def finish(res: Result) -> None:
             if batch.stale:
                 self._create[key] = None
             elif state is not None:
                 state.created += res["created"]
+            if batch.moved:
+                self._node_ids = None
+            elif batch.created_ids:
+                self._remember(batch.created_ids)
             done(res)
 
         self._pending = (_InFlight(self.graph, batch), finish)
@@ -492,7 +579,8 @@ class Writer:
         self._submit(f"rel:{rel_type}", rel_query(rel_type), create_rel_query(rel_type),
                      by_identity,
                      lambda r: create_row([r["source"], r["target"], r["sources"]],
-                                          r["props"], keys), done)
+                                          r["props"], keys), done,
+                     create_rel_query(rel_type, by_node=True))
 
 
 def write_nodes(graph: Graph, records: Iterable[NodeRecord],

@@ -16,10 +16,13 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 
-#: bits per key and hash functions: a false-positive rate of about 0.6 % per filter
-BITS_PER_KEY = 12
-HASHES = 6
-FIRST_CAPACITY = 1 << 17
+#: bits per key and hash functions: a false-positive rate of about 0.5 % per full filter
+#: (three probes, written out rather than looped: the filter runs once per row of a load,
+#: and a loop of six probes cost ~4 µs a key in CPython against ~1.2 µs for this)
+BITS_PER_KEY = 16
+FIRST_CAPACITY = 1 << 18
+#: each added filter holds this many times the previous one, so 5 million keys need three
+GROWTH = 4
 
 
 class _Filter:
@@ -34,20 +37,27 @@ class _Filter:
         self.capacity = capacity
         self.count = 0
 
-    def contains(self, h1: int, h2: int) -> bool:
-        bits, mask = self.bits, self.mask
-        for i in range(HASHES):
-            pos = (h1 + i * h2) & mask
-            if not bits[pos >> 3] & (1 << (pos & 7)):
-                return False
-        return True
+    def _probes(self, h1: int, h2: int) -> tuple[int, int, int, int, int, int]:
+        mask = self.mask
+        p1, p2, p3 = h1 & mask, (h1 + h2) & mask, (h1 + 2 * h2) & mask
+        return p1 >> 3, 1 << (p1 & 7), p2 >> 3, 1 << (p2 & 7), p3 >> 3, 1 << (p3 & 7)
 
-    def add(self, h1: int, h2: int) -> None:
-        bits, mask = self.bits, self.mask
-        for i in range(HASHES):
-            pos = (h1 + i * h2) & mask
-            bits[pos >> 3] |= 1 << (pos & 7)
+    def contains(self, h1: int, h2: int) -> bool:
+        i1, b1, i2, b2, i3, b3 = self._probes(h1, h2)
+        bits = self.bits
+        return bool(bits[i1] & b1 and bits[i2] & b2 and bits[i3] & b3)
+
+    def check_and_add(self, h1: int, h2: int) -> bool:
+        """``contains`` then add, computing the probes once."""
+        i1, b1, i2, b2, i3, b3 = self._probes(h1, h2)
+        bits = self.bits
+        if bits[i1] & b1 and bits[i2] & b2 and bits[i3] & b3:
+            return True
+        bits[i1] |= b1
+        bits[i2] |= b2
+        bits[i3] |= b3
         self.count += 1
+        return False
 
 
 class SeenFilter:
@@ -60,14 +70,16 @@ class SeenFilter:
     def check_and_add(self, key: Hashable) -> bool:
         h = hash(key) & 0xFFFF_FFFF_FFFF_FFFF
         h1, h2 = h & 0xFFFF_FFFF, (h >> 32) | 1
-        if any(f.contains(h1, h2) for f in self._filters):
+        filters = self._filters
+        last = filters[-1]
+        if len(filters) > 1 and any(f.contains(h1, h2) for f in filters[:-1]):
             return True
-        last = self._filters[-1]
         if last.count >= last.capacity:
-            last = _Filter(last.capacity * 2)
-            self._filters.append(last)
-        last.add(h1, h2)
-        return False
+            if last.contains(h1, h2):
+                return True
+            last = _Filter(last.capacity * GROWTH)
+            filters.append(last)
+        return last.check_and_add(h1, h2)
 
     @property
     def nbytes(self) -> int:

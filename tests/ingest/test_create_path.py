@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 from bench.generate import synthetic_graph
 from graph.db import Graph
-from ingest.loader import create_node_query, create_rel_query, load_records
+from ingest.loader import (LoadSummary, Writer, create_node_query, create_rel_query,
+                           load_records)
 from ingest.records import NodeRecord, RelRecord
 from ingest.seen import SeenFilter
 from tests.ingest.helpers import count, snapshot
@@ -75,7 +76,8 @@ def test_first_load_creates_and_equals_the_merge_path(graph: Graph) -> None:
     spy = SpyGraph(graph)
     created = load_records(spy, nodes, rels, batch_size=150)
     by_create = snapshot(graph)
-    assert any(q == create_rel_query("OWNS") for q in spy.queries)
+    # the relationships of the nodes this load created find them by internal id
+    assert any(q == create_rel_query("OWNS", by_node=True) for q in spy.queries)
     assert any(q == create_node_query("Firm") for q in spy.queries)
 
     wipe(graph)
@@ -145,6 +147,63 @@ def test_another_writer_makes_the_type_fall_back_to_merge(graph: Graph) -> None:
     assert summary.rels["OWNS"].created == 28 and summary.rels["OWNS"].updated == 1
     # batch 2 ran the create query (which declined) and then merged; batch 3 merged only
     assert spy.queries.count(create_rel_query("OWNS")) == 2
+
+
+def _chain(n: int) -> tuple[list[NodeRecord], list[RelRecord]]:
+    nodes = [NodeRecord("Firm", f"firm:f{i}", {"name": f"F{i}"}) for i in range(n)]
+    rels = [RelRecord("OWNS", f"firm:f{i}", f"firm:f{i + 1}",
+                      {"share": 0.1, "sources": ["src:a"], "confidence": "low"})
+            for i in range(n - 1)]
+    return nodes, rels
+
+
+def test_a_wrong_internal_id_never_attaches_a_relationship_elsewhere(graph: Graph) -> None:
+    """The by-node path checks each endpoint's id: a stale internal id (as after another
+    writer deleted a node and Neo4j reused its id) makes the batch roll back and go by
+    index, giving exactly the graph and counts of the merge path."""
+    nodes, rels = _chain(30)
+    wipe(graph)
+    summary = LoadSummary()
+    spy = SpyGraph(graph)
+    w = Writer(spy, summary, batch_size=10)
+    for n in nodes:
+        w.add_node(n)
+    w.flush()
+    ids = w._node_ids
+    assert ids is not None and len(ids) == 30  # every created node's internal id
+    ids["firm:f3"] = ids["firm:f7"]  # stale: points at another node
+    for r in rels:
+        w.add_rel(r)
+    w.flush()
+    got = snapshot(graph)
+    assert w._node_ids is None  # the by-node path is off for the rest of the load
+    by_node, by_index = create_rel_query("OWNS", by_node=True), create_rel_query("OWNS")
+    assert spy.queries.count(by_node) >= 1 and spy.queries.count(by_index) >= 1
+    wipe(graph)
+    merged = load_records(graph, nodes, rels, batch_size=10, create_path=False)
+    assert snapshot(graph) == got
+    assert summary.as_dict() == merged.as_dict()
+
+
+def test_a_node_deleted_mid_load_drops_only_its_relationships(graph: Graph) -> None:
+    """Another writer deletes a node this load created (and creates another) before the
+    relationships are sent: the two relationships of the deleted node are reported, not
+    written, and every other one is written once, to the right nodes."""
+    nodes, rels = _chain(30)
+    wipe(graph)
+
+    def intruder() -> None:
+        graph.write("MATCH (f:Firm {id: 'firm:f15'}) DETACH DELETE f")
+        graph.write("CREATE (:Firm:Entity {id: 'firm:intruder', name: 'X'})")
+
+    spy = SpyGraph(graph, before={2: intruder})  # 1: the nodes, 2: the first OWNS batch
+    summary = load_records(spy, nodes, rels, batch_size=100)
+    assert summary.rels["OWNS"].created == 27 and summary.rels["OWNS"].rejected == 2
+    assert any("disappeared" in r.message for r in summary.rejections)
+    pairs = graph.read("MATCH (a)-[:OWNS]->(b) RETURN a.id AS a, b.id AS b")
+    expected = {(r.source, r.target) for r in rels} - {("firm:f14", "firm:f15"),
+                                                        ("firm:f15", "firm:f16")}
+    assert {(p["a"], p["b"]) for p in pairs} == expected and len(pairs) == 27
 
 
 def test_seen_filter_never_forgets_and_rarely_lies() -> None:
