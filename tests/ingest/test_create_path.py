@@ -13,8 +13,7 @@ from hypothesis import strategies as st
 
 from bench.generate import synthetic_graph
 from graph.db import Graph
-from ingest.loader import (LoadSummary, Writer, create_node_query, create_rel_query,
-                           load_records)
+from ingest.loader import LoadSummary, Writer, create_node_query, create_rel_query, load_records
 from ingest.records import NodeRecord, RelRecord
 from ingest.seen import SeenFilter
 from tests.ingest.helpers import count, snapshot
