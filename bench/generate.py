@@ -25,9 +25,9 @@ import bisect
 import datetime as dt
 import math
 import random
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 from itertools import chain
 from typing import Any
 
@@ -178,7 +178,30 @@ class Plan:
 
     def unit(self, salt: int, index: int) -> float:
         """A uniform number in [0, 1) that is a pure function of seed, salt and index."""
-        return _mix(_mix((self.seed << 8) ^ salt) ^ index) / 2.0**64
+        return self.unit_fn(salt)(index)
+
+    def unit_fn(self, salt: int) -> Callable[[int], float]:
+        """``unit`` for one salt, as a function of the index alone: the hash of (seed,
+        salt) is computed once instead of once per call (it is the same every time)."""
+        key = _mix((self.seed << 8) ^ salt)
+
+        def unit(index: int) -> float:
+            return _mix(key ^ index) / 2.0**64
+        return unit
+
+    def country_fn(self, salt: int) -> Callable[[int], int]:
+        """Index -> weighted country index, for one salt (``hq``, ``dc_country``).
+
+        The same value as ``countries.weighted(unit(salt, index))``: ``bisect_right``
+        bounded by the last index is ``min(bisect_right(...), last)``."""
+        key = _mix((self.seed << 8) ^ salt)
+        cumulative = self.countries.cumulative
+        last = len(cumulative) - 1
+        bisect_right = bisect.bisect_right
+
+        def country(index: int) -> int:
+            return bisect_right(cumulative, _mix(key ^ index) / 2.0**64, 0, last)
+        return country
 
     def firm_kind(self, index: int) -> str:
         for kind, (a, b) in self.firm_blocks.items():
@@ -186,19 +209,34 @@ class Plan:
                 return kind
         raise IndexError(index)
 
+    @cached_property
+    def _hq(self) -> Callable[[int], int]:
+        return self.country_fn(1)
+
     def hq(self, firm: int) -> int:
         """Index of the headquarters country of a firm."""
-        return self.countries.weighted(self.unit(1, firm))
+        return self._hq(firm)
+
+    @cached_property
+    def _dc_country(self) -> Callable[[int], int]:
+        return self.country_fn(2)
 
     def dc_country(self, dc: int) -> int:
-        return self.countries.weighted(self.unit(2, dc))
+        return self._dc_country(dc)
 
     def cycle_start(self, firm: int) -> bool:
         """Whether ``firm`` and ``firm + 1`` own each other (a deliberate OWNS 2-cycle).
 
         Only even offsets in the investor block start one, so cycles never overlap."""
+        return firm in self.cycle_starts
+
+    @cached_property
+    def cycle_starts(self) -> frozenset[int]:
+        """Every firm that starts an OWNS 2-cycle: about 1% of the investor block, so
+        small to hold, and a set lookup per firm instead of a hash."""
         a, b = self.firm_blocks["investor"]
-        return a <= firm < b - 1 and (firm - a) % 2 == 0 and self.unit(3, firm) < 0.02
+        unit = self.unit_fn(3)
+        return frozenset(f for f in range(a, b - 1, 2) if unit(f) < 0.02)
 
     @cached_property
     def chip_kinds(self) -> tuple[str, ...]:
@@ -206,56 +244,126 @@ class Plan:
 
 
 class _Draw:
-    """The sequential random draws of one pass, with the plan's helpers."""
+    """The sequential random draws of one pass, with the plan's helpers.
+
+    The stream of ``rng.random()`` calls is the generator's contract: a graph is defined
+    by seed and size only through it, so every helper here draws exactly as many numbers,
+    in the same order, with the same float arithmetic, as the first version did. The
+    speed comes from work moved out of the per-draw path (totals, block tables, bound
+    methods, the ``Source`` ids), never from drawing differently."""
 
     def __init__(self, plan: Plan, stream: int) -> None:
         self.plan = plan
         self.rng = random.Random(plan.seed * 1_000_003 + stream)
+        #: ``rng.random`` bound once: the hot loops call it millions of times.
+        self.random = self.rng.random
         self.sources_n = plan.counts["Source"]
 
     def index(self, label: str) -> int:
-        return int(self.rng.random() * self.plan.counts[label])
+        return int(self.random() * self.plan.counts[label])
 
-    def firm(self, *kinds: str) -> int:
-        """A random firm of one of ``kinds`` (weighted by block size)."""
-        blocks = [self.plan.firm_blocks[k] for k in kinds]
-        total = sum(b - a for a, b in blocks)
-        r = int(self.rng.random() * total)
-        for a, b in blocks:
-            if r < b - a:
-                return a + r
-            r -= b - a
-        raise AssertionError("unreachable")  # pragma: no cover
+    def firm_picker(self, *kinds: str) -> Callable[[], int]:
+        """A function drawing a random firm of one of ``kinds`` (weighted by block size).
 
-    def choice(self, options: Sequence[tuple[str, float]]) -> str:
-        r = self.rng.random() * sum(w for _, w in options)
-        for value, weight in options:
-            r -= weight
-            if r < 0:
-                return value
-        return options[-1][0]
+        The block table and its total are built once per call site, not per draw."""
+        spans = tuple((a, b - a) for a, b in (self.plan.firm_blocks[k] for k in kinds))
+        total = sum(size for _, size in spans)
+        rnd = self.random
+
+        def pick() -> int:
+            r = int(rnd() * total)
+            for a, size in spans:
+                if r < size:
+                    return a + r
+                r -= size
+            raise AssertionError("unreachable")  # pragma: no cover
+        return pick
+
+    def chooser(self, options: Sequence[tuple[str, float]]) -> Callable[[], str]:
+        """A function drawing one of ``options`` by weight.
+
+        The total is ``sum`` of the same weights in the same order (so the same float),
+        computed once; the draw keeps the subtract-and-test form, because comparing with
+        precomputed cumulative thresholds would round differently."""
+        pairs = tuple(options)
+        total = sum(w for _, w in pairs)
+        last = pairs[-1][0]
+        rnd = self.random
+
+        def choose() -> str:
+            r = rnd() * total
+            for value, weight in pairs:
+                r -= weight
+                if r < 0:
+                    return value
+            return last
+        return choose
 
     def date(self, first: int = 2012, last: int = 2025) -> dt.date:
-        return dt.date(first, 1, 1) + dt.timedelta(
-            days=int(self.rng.random() * ((last - first + 1) * 365)))
+        return dt.date.fromordinal(dt.date(first, 1, 1).toordinal() + int(
+            self.random() * ((last - first + 1) * 365)))
 
-    def provenance(self) -> dict[str, Any]:
-        rng = self.rng
-        k = 1 if rng.random() < 0.8 else 2
-        srcs = sorted({f"{PREFIX['Source']}{int(rng.random() * self.sources_n)}"
-                       for _ in range(k)})
-        props: dict[str, Any] = {"sources": srcs, "confidence": self.choice(CONFIDENCE)}
-        if rng.random() < 0.3:
-            props["since"] = self.date()
-            if rng.random() < 0.3:
-                props["until"] = props["since"] + dt.timedelta(days=30 + int(rng.random() * 1500))
-        return props
+    def provenance_filler(self) -> Callable[[dict[str, Any]], dict[str, Any]]:
+        """A function adding a relationship's provenance (``sources``, ``confidence``,
+        sometimes ``since`` / ``until``) to its property dict, in place, and returning it.
+
+        Filling the dict the relationship's own properties are already in saves building
+        a second dict and merging the two. The ``Source`` ids are made once (there are
+        few: 3% of the nodes); ``sorted`` of a one- or two-element set is written out;
+        dates come from a table of consecutive days (``date + timedelta`` per draw was a
+        large share of the time)."""
+        rnd = self.random
+        n = self.sources_n
+        prefix = PREFIX["Source"]
+        ids = [f"{prefix}{i}" for i in range(n)]
+        total = sum(w for _, w in CONFIDENCE)
+        # ``chooser(CONFIDENCE)`` written out (half the time of its loop): ``r < w`` is
+        # exactly ``r - w < 0`` in floats, and ``r`` is reduced as the loop reduces it
+        (high, w_high), (medium, w_medium), (low, w_low) = CONFIDENCE
+        days = _days_from_2012()
+
+        def fill(props: dict[str, Any]) -> dict[str, Any]:
+            if rnd() < 0.8:
+                props["sources"] = [ids[int(rnd() * n)]]
+            else:
+                a, b = ids[int(rnd() * n)], ids[int(rnd() * n)]
+                props["sources"] = [a] if a == b else [a, b] if a < b else [b, a]
+            r = rnd() * total
+            if r < w_high:
+                props["confidence"] = high
+            elif (r := r - w_high) < w_medium:
+                props["confidence"] = medium
+            elif r - w_medium < w_low:
+                props["confidence"] = low
+            else:  # only float rounding can get here, as ``chooser`` falls back to the last
+                props["confidence"] = low
+            if rnd() < 0.3:
+                since = int(rnd() * _SINCE_DAYS)
+                props["since"] = days[since]
+                if rnd() < 0.3:
+                    props["until"] = days[since + 30 + int(rnd() * 1500)]
+            return props
+        return fill
 
     def split(self, total: float, k: int) -> list[float]:
         """``k`` positive parts of ``total``, skewed (the first is usually the largest)."""
-        weights = sorted((self.rng.random() ** 2 + 0.01 for _ in range(k)), reverse=True)
+        rnd = self.random
+        weights = sorted((rnd() ** 2 + 0.01 for _ in range(k)), reverse=True)
         s = sum(weights)
         return [total * w / s for w in weights]
+
+
+#: Days a relationship's ``since`` is drawn from: 2012-01-01 and the 14 * 365 days after.
+_SINCE_DAYS = 14 * 365
+
+
+@cache
+def _days_from_2012() -> tuple[dt.date, ...]:
+    """2012-01-01 and the days after it, far enough for every ``since`` and ``until``
+    (``until`` is 30 to 1529 days after ``since``): ``days[i]`` is
+    ``date(2012, 1, 1) + timedelta(days=i)``, a list index instead of date arithmetic."""
+    first = dt.date(2012, 1, 1).toordinal()
+    return tuple(dt.date.fromordinal(first + i) for i in range(_SINCE_DAYS + 30 + 1500))
 
 
 # --- nodes ------------------------------------------------------------------------------
@@ -263,87 +371,107 @@ class _Draw:
 def iter_nodes(plan: Plan) -> Iterator[NodeRecord]:
     """Every node, label by label (sources first, so relationships can cite them)."""
     d = _Draw(plan, 1)
-    rng = d.rng
+    rnd = d.random
+    prov = _node_provenance_filler(d)
+    choose_publisher = d.chooser((("BIS", 1), ("ETO", 2), ("Epoch AI", 2), ("Press", 5)))
     for i in range(plan.counts["Source"]):
         yield NodeRecord("Source", plan.node_id("Source", i), {
             "name": f"Synthetic report {i}", "title": f"Synthetic report {i}",
-            "publisher": d.choice((("BIS", 1), ("ETO", 2), ("Epoch AI", 2), ("Press", 5))),
+            "publisher": choose_publisher(),
             "url": f"https://example.org/reports/{i}", "published": d.date(2015, 2026)})
     as_of = dt.date(2025, 1, 15)
     for code, name, iso2 in zip(plan.countries.codes, plan.countries.names,
                                 plan.countries.iso2, strict=True):
-        yield NodeRecord("Country", code, {
+        yield NodeRecord("Country", code, prov({
             "name": name, "iso3": code, "iso2": iso2,
-            "bis_country_groups": Countries.groups(code), "bis_as_of": as_of,
-            **_node_prov(d)})
+            "bis_country_groups": Countries.groups(code), "bis_as_of": as_of}))
     for i in range(plan.counts["ControlList"]):
         title, authority = CONTROL_LISTS[i]
-        yield NodeRecord("ControlList", plan.node_id("ControlList", i), {
-            "name": title, "authority": authority, **_node_prov(d)})
-    for i in range(plan.counts["Firm"]):
-        kind = [plan.firm_kind(i)]
-        if rng.random() < 0.1:
-            kind.append(FIRM_KINDS[int(rng.random() * len(FIRM_KINDS))][0])
-        yield NodeRecord("Firm", plan.node_id("Firm", i), {
-            "name": f"Firm {i}", "aliases": [f"F{i}"], "kind": sorted(set(kind)),
-            "website": f"https://firm{i}.example.com", "founded": 1950 + int(rng.random() * 75),
-            **_node_prov(d)})
+        yield NodeRecord("ControlList", plan.node_id("ControlList", i), prov({
+            "name": title, "authority": authority}))
+    firm = PREFIX["Firm"]
+    n_kinds = len(FIRM_KINDS)
+    # firms are laid out in contiguous blocks by kind, in order: walking the blocks
+    # visits every index once, in order, without looking each one's kind up
+    for own_kind, (start, stop) in plan.firm_blocks.items():
+        for i in range(start, stop):
+            kind = [own_kind]
+            if rnd() < 0.1:
+                kind.append(FIRM_KINDS[int(rnd() * n_kinds)][0])
+            yield NodeRecord("Firm", f"{firm}{i}", prov({
+                "name": f"Firm {i}", "aliases": [f"F{i}"], "kind": sorted(set(kind)),
+                "website": f"https://firm{i}.example.com", "founded": 1950 + int(rnd() * 75)}))
+    chip = PREFIX["Chip"]
+    chip_kinds = plan.chip_kinds
     for i in range(plan.counts["Chip"]):
-        chip_kind = plan.chip_kinds[int(rng.random() * len(plan.chip_kinds))]
-        node = (3.0, 4.0, 5.0, 7.0, 12.0, 16.0)[int(rng.random() * 6)]
-        tpp = round(500 + rng.random() * 6000, 1)
-        yield NodeRecord("Chip", plan.node_id("Chip", i), {
+        chip_kind = chip_kinds[int(rnd() * len(chip_kinds))]
+        node = (3.0, 4.0, 5.0, 7.0, 12.0, 16.0)[int(rnd() * 6)]
+        tpp = round(500 + rnd() * 6000, 1)
+        yield NodeRecord("Chip", f"{chip}{i}", prov({
             "name": f"Chip {i}", "kind": chip_kind, "process_node_nm": node, "tpp": tpp,
-            "performance_density": round(tpp / (300 + rng.random() * 600), 2),
+            "performance_density": round(tpp / (300 + rnd() * 600), 2),
             "eccn": "3A090.a" if tpp >= 4800 else "3A090.b" if tpp >= 1600 else "EAR99",
-            "release_year": 2016 + int(rng.random() * 10), **_node_prov(d)})
+            "release_year": 2016 + int(rnd() * 10)}))
+    model = PREFIX["Model"]
+    choose_domain = d.chooser((("Language", 6), ("Vision", 2), ("Multimodal", 2)))
     for i in range(plan.counts["Model"]):
-        yield NodeRecord("Model", plan.node_id("Model", i), {
+        yield NodeRecord("Model", f"{model}{i}", prov({
             "name": f"Model {i}", "release_date": d.date(2018, 2025),
-            "open_weights": rng.random() < 0.4, "parameters": float(10 ** (8 + rng.random() * 4)),
-            "training_compute_flop": float(10 ** (20 + rng.random() * 6)),
-            "domain": d.choice((("Language", 6), ("Vision", 2), ("Multimodal", 2))),
-            **_node_prov(d)})
+            "open_weights": rnd() < 0.4, "parameters": float(10 ** (8 + rnd() * 4)),
+            "training_compute_flop": float(10 ** (20 + rnd() * 6)),
+            "domain": choose_domain()}))
+    datacenter = PREFIX["DataCenter"]
+    choose_status = d.chooser((("operational", 6), ("under_construction", 2),
+                               ("planned", 2)))
     for i in range(plan.counts["DataCenter"]):
-        yield NodeRecord("DataCenter", plan.node_id("DataCenter", i), {
-            "name": f"Data center {i}",
-            "status": d.choice((("operational", 6), ("under_construction", 2), ("planned", 2))),
-            "power_mw": round(5 + rng.random() ** 2 * 1500, 1),
-            "h100_equivalents": float(int(rng.random() ** 3 * 200_000)),
-            "city": f"City {int(rng.random() * 500)}", **_node_prov(d)})
+        yield NodeRecord("DataCenter", f"{datacenter}{i}", prov({
+            "name": f"Data center {i}", "status": choose_status(),
+            "power_mw": round(5 + rnd() ** 2 * 1500, 1),
+            "h100_equivalents": float(int(rnd() ** 3 * 200_000)),
+            "city": f"City {int(rnd() * 500)}"}))
+    consortium = PREFIX["Consortium"]
+    choose_consortium_kind = d.chooser((
+        ("partnership", 3), ("joint_venture", 2), ("program", 2), ("export_package", 1),
+        ("alliance", 1), ("investment_vehicle", 1)))
     for i in range(plan.counts["Consortium"]):
-        yield NodeRecord("Consortium", plan.node_id("Consortium", i), {
-            "name": f"Consortium {i}",
-            "kind": d.choice((("partnership", 3), ("joint_venture", 2), ("program", 2),
-                              ("export_package", 1), ("alliance", 1),
-                              ("investment_vehicle", 1))),
-            "announced": d.date(2019, 2026), **_node_prov(d)})
+        yield NodeRecord("Consortium", f"{consortium}{i}", prov({
+            "name": f"Consortium {i}", "kind": choose_consortium_kind(),
+            "announced": d.date(2019, 2026)}))
+    inp = PREFIX["Input"]
+    choose_type = d.chooser((("tool", 4), ("material", 3), ("process", 2),
+                             ("design_resource", 1)))
+    choose_stage = d.chooser((("design", 1), ("fabrication", 4), ("assembly", 2)))
     for i in range(plan.counts["Input"]):
-        yield NodeRecord("Input", plan.node_id("Input", i), {
-            "name": f"Input {i}",
-            "type": d.choice((("tool", 4), ("material", 3), ("process", 2),
-                              ("design_resource", 1))),
-            "stage": d.choice((("design", 1), ("fabrication", 4), ("assembly", 2))),
-            **_node_prov(d)})
+        yield NodeRecord("Input", f"{inp}{i}", prov({
+            "name": f"Input {i}", "type": choose_type(), "stage": choose_stage()}))
 
 
-def _node_prov(d: _Draw) -> dict[str, Any]:
-    return {"sources": [f"{PREFIX['Source']}{int(d.rng.random() * d.sources_n)}"],
-            "confidence": d.choice(CONFIDENCE)}
+def _node_provenance_filler(d: _Draw) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """A function adding a node's provenance (one source, a confidence) to its property
+    dict, drawn after the node's own properties. The ``Source`` id is an f-string, not a
+    table: the nodes pass starts streaming before a table would pay off."""
+    rnd = d.random
+    n = d.sources_n
+    prefix = PREFIX["Source"]
+    choose_confidence = d.chooser(CONFIDENCE)
+
+    def fill(props: dict[str, Any]) -> dict[str, Any]:
+        props["sources"] = [f"{prefix}{int(rnd() * n)}"]
+        props["confidence"] = choose_confidence()
+        return props
+    return fill
 
 
 # --- relationships ----------------------------------------------------------------------
 
-def _rel(d: _Draw, rtype: str, source: str, target: str, **props: Any) -> RelRecord:
-    return RelRecord(rtype, source, target, {**props, **d.provenance()})
-
-
-def _distinct(d: _Draw, k: int, draw: Any, exclude: Any = None) -> list[Any]:
+def _distinct(k: int, draw: Callable[[], Any]) -> list[Any]:
     """Up to ``k`` distinct values of ``draw()`` (a few tries, then gives up)."""
+    if k == 1:  # the common case: the first draw is always kept
+        return [draw()]
     out: list[Any] = []
     for _ in range(k * 3):
         v = draw()
-        if v != exclude and v not in out:
+        if v not in out:
             out.append(v)
             if len(out) == k:
                 break
@@ -369,180 +497,224 @@ def _poisson(rng: random.Random, mean: float) -> int:
 
 
 def iter_rels(plan: Plan) -> Iterator[RelRecord]:
-    """Every relationship, grouped by type."""
+    """Every relationship, grouped by type.
+
+    Written for speed (the ingest benchmark generates in the loader's process, so every
+    microsecond here is charged to the load): ids are f-strings on prefixes held in
+    locals, the draw helpers are prebuilt functions, and each relationship's property
+    dict is built once, with the provenance filled into it (``prov``)."""
     d = _Draw(plan, 2)
     rng = d.rng
-    nid = plan.node_id
+    rnd = d.random
+    prov = d.provenance_filler()
+    rel = RelRecord
     c = plan.counts
-    n_firms = c["Firm"]
+    n_firms, n_chips, n_inputs = c["Firm"], c["Chip"], c["Input"]
+    n_dcs, n_countries = c["DataCenter"], c["Country"]
+    codes = plan.countries.codes
+    hq = plan.country_fn(1)  # == plan.hq
+    weighted_country = plan.countries.weighted
+    FIRM, CHIP, MODEL, DC, INPUT, CONS, LIST = (  # noqa: N806 (id prefixes)
+        PREFIX[x] for x in ("Firm", "Chip", "Model", "DataCenter", "Input", "Consortium",
+                            "ControlList"))
+    nid = plan.node_id
 
     # where firms and data centers are
     for i in range(n_firms):
-        yield _rel(d, "HEADQUARTERED_IN", nid("Firm", i), nid("Country", plan.hq(i)))
-    for j in range(c["DataCenter"]):
-        yield _rel(d, "LOCATED_IN", nid("DataCenter", j), nid("Country", plan.dc_country(j)))
+        yield rel("HEADQUARTERED_IN", f"{FIRM}{i}", codes[hq(i)], prov({}))
+    dc_country = plan.country_fn(2)  # == plan.dc_country
+    for j in range(n_dcs):
+        yield rel("LOCATED_IN", f"{DC}{j}", codes[dc_country(j)], prov({}))
 
     # ownership: per owned firm, shares summing to at most 1
+    cycle_starts = plan.cycle_starts
+    pick_holder = d.firm_picker("investor", "sovereign_fund", "state_entity")
+    split = d.split
     for t in range(n_firms):
         owners: list[tuple[str, int]] = []
-        if plan.cycle_start(t):
+        if t in cycle_starts:
             owners.append(("Firm", t + 1))
-        if t > 0 and plan.cycle_start(t - 1):
+        if t > 0 and t - 1 in cycle_starts:
             owners.append(("Firm", t - 1))
-        if rng.random() < 0.55:
-            k = 1 + (rng.random() < 0.45) + (rng.random() < 0.3) + (rng.random() < 0.15)
+        if rnd() < 0.55:
+            k = 1 + (rnd() < 0.45) + (rnd() < 0.3) + (rnd() < 0.15)
             for _ in range(k):
-                r = rng.random()
+                r = rnd()
                 if r < 0.45:
-                    o = ("Firm", d.firm("investor", "sovereign_fund", "state_entity"))
+                    o = ("Firm", pick_holder())
                 elif r < 0.88 and t > 0:
-                    o = ("Firm", int(rng.random() * t))
+                    o = ("Firm", int(rnd() * t))
                 elif r < 0.95:
-                    o = ("Country", plan.hq(t))
+                    o = ("Country", hq(t))
                 else:
-                    o = ("Firm", d.index("Firm"))
+                    o = ("Firm", int(rnd() * n_firms))
                 if o != ("Firm", t) and o not in owners:
                     owners.append(o)
         if not owners:
             continue
-        budget = 0.2 + rng.random() * 0.8
-        for (label, owner), share in zip(owners, d.split(budget, len(owners)), strict=True):
+        budget = 0.2 + rnd() * 0.8
+        owned = f"{FIRM}{t}"
+        for (label, owner), share in zip(owners, split(budget, len(owners)), strict=True):
             props: dict[str, Any] = {}
-            if rng.random() >= 0.12:  # otherwise the share was not reported
+            if rnd() >= 0.12:  # otherwise the share was not reported
                 props["share"] = _floor(share, 4)
-            props["kind"] = "control" if share >= 0.5 and rng.random() < 0.5 else (
-                "voting" if rng.random() < 0.1 else "equity")
-            yield _rel(d, "OWNS", nid(label, owner), nid("Firm", t), **props)
+            props["kind"] = "control" if share >= 0.5 and rnd() < 0.5 else (
+                "voting" if rnd() < 0.1 else "equity")
+            yield rel("OWNS", nid(label, owner), owned, prov(props))
 
     # chips: designer, fabricator(s), packager
-    for i in range(c["Chip"]):
-        chip = nid("Chip", i)
-        for f in _distinct(d, 1 + (rng.random() < 0.1),
-                           lambda: d.firm("chip_designer", "chip_designer", "cloud")):
-            yield _rel(d, "DESIGNS", nid("Firm", f), chip)
-    for i in range(c["Chip"]):
-        chip = nid("Chip", i)
-        for f in _distinct(d, 1 + (rng.random() < 0.25), lambda: d.firm("foundry", "memory")):
-            yield _rel(d, "FABRICATES", nid("Firm", f), chip,
-                       process=f"N{int(3 + rng.random() * 10)}")
-    for i in range(c["Chip"]):
-        if rng.random() < 0.6:
-            yield _rel(d, "PACKAGES", nid("Firm", d.firm("osat", "foundry")), nid("Chip", i))
+    pick_designer = d.firm_picker("chip_designer", "chip_designer", "cloud")
+    for i in range(n_chips):
+        chip = f"{CHIP}{i}"
+        for f in _distinct(1 + (rnd() < 0.1), pick_designer):
+            yield rel("DESIGNS", f"{FIRM}{f}", chip, prov({}))
+    pick_fab = d.firm_picker("foundry", "memory")
+    for i in range(n_chips):
+        chip = f"{CHIP}{i}"
+        for f in _distinct(1 + (rnd() < 0.25), pick_fab):
+            yield rel("FABRICATES", f"{FIRM}{f}", chip,
+                      prov({"process": f"N{int(3 + rnd() * 10)}"}))
+    pick_packager = d.firm_picker("osat", "foundry")
+    for i in range(n_chips):
+        if rnd() < 0.6:
+            yield rel("PACKAGES", f"{FIRM}{pick_packager()}", f"{CHIP}{i}", prov({}))
 
     # models: developer, training hardware
+    pick_developer = d.firm_picker("ai_lab", "cloud")
     for i in range(c["Model"]):
-        for f in _distinct(d, 1 + (rng.random() < 0.2), lambda: d.firm("ai_lab", "cloud")):
-            yield _rel(d, "DEVELOPS", nid("Firm", f), nid("Model", i))
+        model = f"{MODEL}{i}"
+        for f in _distinct(1 + (rnd() < 0.2), pick_developer):
+            yield rel("DEVELOPS", f"{FIRM}{f}", model, prov({}))
     for i in range(c["Model"]):
-        model = nid("Model", i)
-        if rng.random() < 0.6:
-            yield _rel(d, "TRAINED_ON", model, nid("DataCenter", d.index("DataCenter")))
-        if rng.random() < 0.8:
-            yield _rel(d, "TRAINED_ON", model, nid("Chip", d.index("Chip")),
-                       quantity=float(int(100 + rng.random() ** 2 * 50_000)))
+        model = f"{MODEL}{i}"
+        if rnd() < 0.6:
+            yield rel("TRAINED_ON", model, f"{DC}{int(rnd() * n_dcs)}", prov({}))
+        if rnd() < 0.8:
+            # arguments run left to right: the chip is drawn before the quantity
+            yield rel("TRAINED_ON", model, f"{CHIP}{int(rnd() * n_chips)}",
+                      prov({"quantity": float(int(100 + rnd() ** 2 * 50_000))}))
 
     # data centers: operators and chips
-    for j in range(c["DataCenter"]):
-        for f in _distinct(d, 1 + (rng.random() < 0.2),
-                           lambda: d.firm("datacenter_operator", "cloud")):
-            yield _rel(d, "OPERATES", nid("Firm", f), nid("DataCenter", j))
-    for j in range(c["DataCenter"]):
-        for chip in _distinct(d, 1 + _poisson(rng, 3.0), lambda: d.index("Chip")):
-            yield _rel(d, "HOSTS", nid("DataCenter", j), nid("Chip", chip),
-                       quantity=float(int(8 + rng.random() ** 3 * 100_000)))
+    pick_operator = d.firm_picker("datacenter_operator", "cloud")
+    for j in range(n_dcs):
+        dc = f"{DC}{j}"
+        for f in _distinct(1 + (rnd() < 0.2), pick_operator):
+            yield rel("OPERATES", f"{FIRM}{f}", dc, prov({}))
+
+    def any_chip() -> int:
+        return int(rnd() * n_chips)
+    for j in range(n_dcs):
+        dc = f"{DC}{j}"
+        for chip_i in _distinct(1 + _poisson(rng, 3.0), any_chip):
+            yield rel("HOSTS", dc, f"{CHIP}{chip_i}",
+                      prov({"quantity": float(int(8 + rnd() ** 3 * 100_000))}))
 
     # flows: shipments of chips, remote access
-    ship_from = ("chip_designer", "server_oem", "distributor", "cloud")
-    for kind in ship_from:
+    pick_consignee = d.firm_picker("distributor", "cloud", "ai_lab", "datacenter_operator",
+                                   "server_oem")
+    choose_channel = d.chooser((("direct", 7), ("distributor", 2), ("transshipment", 0.7),
+                                ("smuggling", 0.3)))
+    for kind in ("chip_designer", "server_oem", "distributor", "cloud"):
         a, b = plan.firm_blocks[kind]
         for f in range(a, b):
+            shipper = f"{FIRM}{f}"
             k = 1 + _poisson(rng, 4.5)
             seen: set[tuple[str, int, int]] = set()
             for _ in range(k):
-                if rng.random() < 0.6:
-                    tgt = ("Firm", d.firm("distributor", "cloud", "ai_lab",
-                                          "datacenter_operator", "server_oem"))
+                if rnd() < 0.6:
+                    tgt = ("Firm", pick_consignee())
                 else:
-                    tgt = ("DataCenter", d.index("DataCenter"))
-                item = d.index("Chip")
+                    tgt = ("DataCenter", int(rnd() * n_dcs))
+                item = int(rnd() * n_chips)
                 if (tgt[0], tgt[1], item) in seen or tgt == ("Firm", f):
                     continue
                 seen.add((tgt[0], tgt[1], item))
-                yield _rel(d, "SHIPS_TO", nid("Firm", f), nid(*tgt), item=nid("Chip", item),
-                           quantity=float(int(10 + rng.random() ** 2 * 20_000)),
-                           period=str(2019 + int(rng.random() * 7)),
-                           channel=d.choice((("direct", 7), ("distributor", 2),
-                                             ("transshipment", 0.7), ("smuggling", 0.3))))
+                # values run in order: quantity, period, channel, then the provenance
+                yield rel("SHIPS_TO", shipper, nid(*tgt), prov({
+                    "item": f"{CHIP}{item}",
+                    "quantity": float(int(10 + rnd() ** 2 * 20_000)),
+                    "period": str(2019 + int(rnd() * 7)), "channel": choose_channel()}))
     for kind, what in (("cloud", "cloud compute"), ("ai_lab", "model API")):
         a, b = plan.firm_blocks[kind]
         for f in range(a, b):
+            server = f"{FIRM}{f}"
             seen_t: set[tuple[str, int]] = set()
             for _ in range(1 + _poisson(rng, 1.5)):
-                tgt = (("Country", int(rng.random() * c["Country"])) if rng.random() < 0.35
-                       else ("Firm", d.index("Firm")))
+                tgt = (("Country", int(rnd() * n_countries)) if rnd() < 0.35
+                       else ("Firm", int(rnd() * n_firms)))
                 if tgt in seen_t or tgt == ("Firm", f):
                     continue
                 seen_t.add(tgt)
-                yield _rel(d, "SERVES", nid("Firm", f), nid(*tgt), what=what)
+                yield rel("SERVES", server, nid(*tgt), prov({"what": what}))
 
     # supply chain: suppliers per input (firm shares and country shares each <= 100)
-    supplier_kinds = ("equipment", "materials", "eda", "foundry", "memory", "osat")
-    for i in range(c["Input"]):
-        inp = nid("Input", i)
-        year = 2019 + int(rng.random() * 5)
-        firms = _distinct(d, 1 + _poisson(rng, 2.5), lambda: d.firm(*supplier_kinds))
-        for f, share in zip(firms, d.split(40 + rng.random() * 60, len(firms)), strict=True):
-            yield _rel(d, "SUPPLIES", nid("Firm", f), inp, share=_floor(share, 2), year=year)
-        ctry = _distinct(d, 1 + _poisson(rng, 1.5),
-                         lambda: plan.countries.weighted(rng.random()))
-        for k, share in zip(ctry, d.split(70 + rng.random() * 30, len(ctry)), strict=True):
-            yield _rel(d, "SUPPLIES", nid("Country", k), inp, share=_floor(share, 2), year=year)
+    pick_supplier = d.firm_picker("equipment", "materials", "eda", "foundry", "memory", "osat")
+
+    def any_country() -> int:
+        return weighted_country(rnd())
+    for i in range(n_inputs):
+        inp = f"{INPUT}{i}"
+        year = 2019 + int(rnd() * 5)
+        firms = _distinct(1 + _poisson(rng, 2.5), pick_supplier)
+        for f, share in zip(firms, split(40 + rnd() * 60, len(firms)), strict=True):
+            yield rel("SUPPLIES", f"{FIRM}{f}", inp,
+                      prov({"share": _floor(share, 2), "year": year}))
+        ctry = _distinct(1 + _poisson(rng, 1.5), any_country)
+        for k, share in zip(ctry, split(70 + rnd() * 30, len(ctry)), strict=True):
+            yield rel("SUPPLIES", codes[k], inp, prov({"share": _floor(share, 2), "year": year}))
     # input hierarchy: edges only point to lower indices, so the union is acyclic
-    for i in range(1, c["Input"]):
-        if rng.random() < 0.5:
-            yield _rel(d, "TYPE_OF", nid("Input", i), nid("Input", int(rng.random() * i)))
-    for i in range(1, c["Input"]):
-        for j in _distinct(d, 1 + (rng.random() < 0.4), lambda i=i: int(rng.random() * i)):
-            yield _rel(d, "GOES_INTO", nid("Input", i), nid("Input", j))
-    for i in range(c["Chip"]):
-        for j in _distinct(d, 3 + _poisson(rng, 3.0), lambda: d.index("Input")):
-            yield _rel(d, "REQUIRES", nid("Chip", i), nid("Input", j))
+    for i in range(1, n_inputs):
+        if rnd() < 0.5:
+            yield rel("TYPE_OF", f"{INPUT}{i}", f"{INPUT}{int(rnd() * i)}", prov({}))
+    def below(i: int) -> Callable[[], int]:
+        return lambda: int(rnd() * i)
+    for i in range(1, n_inputs):
+        inp = f"{INPUT}{i}"
+        for j in _distinct(1 + (rnd() < 0.4), below(i)):
+            yield rel("GOES_INTO", inp, f"{INPUT}{j}", prov({}))
+
+    def any_input() -> int:
+        return int(rnd() * n_inputs)
+    for i in range(n_chips):
+        chip = f"{CHIP}{i}"
+        for j in _distinct(3 + _poisson(rng, 3.0), any_input):
+            yield rel("REQUIRES", chip, f"{INPUT}{j}", prov({}))
 
     # consortia: members (stakes <= 1 in all) and what they include
+    def any_member() -> tuple[str, int]:
+        return (("Country", weighted_country(rnd())) if rnd() < 0.25
+                else ("Firm", int(rnd() * n_firms)))
+    choose_role = d.chooser((("member", 5), ("lead", 1), ("investor", 2), ("government", 1)))
     for i in range(c["Consortium"]):
-        cons = nid("Consortium", i)
-        members = _distinct(d, 2 + _poisson(rng, 5.0), lambda: (
-            ("Country", plan.countries.weighted(rng.random())) if rng.random() < 0.25
-            else ("Firm", d.index("Firm"))))
-        stakes = d.split(0.5 + rng.random() * 0.5, len(members))
+        cons = f"{CONS}{i}"
+        members = _distinct(2 + _poisson(rng, 5.0), any_member)
+        stakes = split(0.5 + rnd() * 0.5, len(members))
         for (label, m), stake in zip(members, stakes, strict=True):
-            props = {"role": d.choice((("member", 5), ("lead", 1), ("investor", 2),
-                                       ("government", 1)))}
-            if rng.random() < 0.5:
+            props = {"role": choose_role()}
+            if rnd() < 0.5:
                 props["stake"] = _floor(stake, 4)
-            yield _rel(d, "MEMBER_OF", nid(label, m), cons, **props)
+            yield rel("MEMBER_OF", nid(label, m), cons, prov(props))
     layers = (("Model", "model"), ("Chip", "chip"), ("DataCenter", "datacenter"),
               ("Firm", "cloud"), ("Firm", "governance"))
     for i in range(c["Consortium"]):
-        cons = nid("Consortium", i)
+        cons = f"{CONS}{i}"
         included: set[tuple[str, int]] = set()
         for _ in range(2 + _poisson(rng, 3.0)):
-            label, layer = layers[int(rng.random() * len(layers))]
-            idx = d.index(label)
+            label, layer = layers[int(rnd() * len(layers))]
+            idx = int(rnd() * c[label])
             if (label, idx) not in included:
                 included.add((label, idx))
-                yield _rel(d, "INCLUDES", cons, nid(label, idx), layer=layer)
+                yield rel("INCLUDES", cons, nid(label, idx), prov({"layer": layer}))
 
     # control lists: firms in D:5 countries far more often
     n_lists = c["ControlList"]
-    for f in range(n_firms):
-        country = plan.countries.codes[plan.hq(f)]
-        p = 0.15 if country in D5 else 0.004
-        if rng.random() < p:
-            lst = nid("ControlList", int(rng.random() * n_lists))
-            reason = d.choice((("military end use", 3), ("sanctions", 1),
+    choose_reason = d.chooser((("military end use", 3), ("sanctions", 1),
                                ("diversion risk", 2)))
-            yield _rel(d, "LISTED_ON", nid("Firm", f), lst, reason=reason)
+    for f in range(n_firms):
+        p = 0.15 if codes[hq(f)] in D5 else 0.004
+        if rnd() < p:
+            lst = f"{LIST}{int(rnd() * n_lists)}"
+            yield rel("LISTED_ON", f"{FIRM}{f}", lst, prov({"reason": choose_reason()}))
 
 
 def synthetic_graph(nodes: int, seed: int = 0) -> tuple[Iterator[NodeRecord],
