@@ -307,6 +307,20 @@ def _dedupe(rows: list[dict[str, Any]], key: Callable[[dict[str, Any]], Any],
     return out
 
 
+class Rows(list[Any]):
+    """A batch's rows as a query parameter, with a short ``repr``.
+
+    Why: the driver (neo4j 6.4.1, ``Bolt6.run``) formats its debug line for every query
+    as ``" ".join(map(repr, fields))`` before handing it to ``log.debug``, whatever the log
+    level, so the whole parameter set is rendered as text each time: ~2.2 µs a row, more
+    than packing it (BENCHMARKS.md, "Ingest"). A list subclass packs like a list."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} rows>"
+
+
 Result = dict[str, int]
 ZERO: Result = {"written": 0, "created": 0, "updated": 0, "unchanged": 0}
 
@@ -359,7 +373,7 @@ class _Batch:
         merge = self.merge
         expected = self.expected
         if self.by_node:
-            res = tx.run(self.by_node_query, {"rows": self.by_node,
+            res = tx.run(self.by_node_query, {"rows": Rows(self.by_node),
                                               "expected": expected}).single(strict=True)
             if not res["fresh"]:
                 self.stale = True
@@ -369,7 +383,7 @@ class _Batch:
                 total["written"] = total["created"] = res["created"]
                 expected += res["created"]
         if self.new and not self.stale:
-            res = tx.run(self.create_query, {"rows": self.new,
+            res = tx.run(self.create_query, {"rows": Rows(self.new),
                                              "expected": expected}).single(strict=True)
             if res["fresh"]:
                 total["written"] += res["created"]
@@ -380,7 +394,7 @@ class _Batch:
         if self.stale:
             merge = self.new_as_merge + self.merge
         if merge:
-            res = tx.run(self.merge_query, {"rows": merge}).single(strict=True)
+            res = tx.run(self.merge_query, {"rows": Rows(merge)}).single(strict=True)
             for k in total:
                 total[k] += res[k]
         return total
