@@ -28,8 +28,11 @@ are.
 
 from __future__ import annotations
 
+import datetime as dt
+import keyword
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from enum import Enum
 from math import isfinite
 from typing import Any
 
@@ -72,6 +75,27 @@ _SAME: dict[Any, Any] = {GraphQLString: str, GraphQLID: str, GraphQLBoolean: boo
 
 Complete = Callable[[Any], Any]
 
+#: The test, as a Python expression over ``{v}``, under which a value is its own
+#: serialisation (``_SAME``): the generated completions skip the leaf call then.
+_FAST: dict[Any, str] = {
+    str: "type({v}) is str", bool: "type({v}) is bool",
+    int: f"type({{v}}) is int and {_INT_MIN} <= {{v}} <= {_INT_MAX}",
+    float: "type({v}) is float and isfinite({v})",
+}
+
+
+@dataclass(frozen=True)
+class _Step:
+    """One selected field of an object: response key, attribute (None: ``__typename``,
+    whose value is ``typename``), the field's conversion, type and selection."""
+
+    key: str
+    attr: str | None
+    convert: Callable[[Any], Any] | None
+    typename: str | None = None
+    rtype: Any = None
+    sel: SelectionSetNode | None = None
+
 
 class Fallback(Exception):  # noqa: N818 - a signal, not an error
     """The answer is not what the compiled walk handles: use the normal execution."""
@@ -88,10 +112,16 @@ class QuestionPlan:
     strawberry_field: Any
     schema: Any  # the Strawberry schema (scalar registry and config)
     complete: Complete
+    #: the converted arguments when every value is immutable or a list of such (strings,
+    #: numbers, booleans, dates, enum members, null): converting the same literals again
+    #: per request cost 30-60 us; ``arguments`` hands out fresh lists
+    literal: dict[str, Any] | None = None
 
     def arguments(self) -> dict[str, Any]:
-        """The resolver's keyword arguments, as Strawberry gives them (converted per
-        request: a fresh value for each call, lists included)."""
+        """The resolver's keyword arguments, as Strawberry gives them (a fresh value for
+        each call, lists included)."""
+        if self.literal is not None:
+            return {k: _fresh(v) for k, v in self.literal.items()}
         raw = get_argument_values(self.field, self.node, None)
         return convert_arguments(raw, self.strawberry_field.arguments,
                                  scalar_registry=self.schema.schema_converter.scalar_registry,
@@ -123,6 +153,11 @@ class _Builder:
     def build(self, rtype: Any, sel: SelectionSetNode | None) -> Complete:  # noqa: C901
         """The completion of a value of ``rtype``: graphql-core's rules, as closures."""
         if isinstance(rtype, GraphQLNonNull):
+            if (isinstance(rtype.of_type, GraphQLObjectType)
+                    and rtype.of_type.name not in self.entries):
+                if sel is None:
+                    raise NotCompiled
+                return self._object(rtype.of_type, sel, non_null=True)
             inner = self.build(rtype.of_type, sel)
 
             def non_null(value: Any) -> Any:
@@ -133,12 +168,22 @@ class _Builder:
             return non_null
         if isinstance(rtype, GraphQLList):
             item = self.build(rtype.of_type, sel)
+            of = rtype.of_type
+            same = _SAME.get(of.of_type if isinstance(of, GraphQLNonNull) else of)
+            if same is str or same is bool:  # their own serialisation: no call per item
+                def listed_plain(value: Any) -> Any:
+                    if type(value) is not list:
+                        _check_list(value)
+                        if value is None or value is Undefined:
+                            return None
+                    return [v if type(v) is same else item(v) for v in value]
+                return listed_plain
 
             def listed(value: Any) -> Any:
-                if value is None or value is Undefined:
-                    return None
-                if isinstance(value, (str, bytes, dict)) or not isinstance(value, Iterable):
-                    raise Fallback
+                if type(value) is not list:
+                    _check_list(value)
+                    if value is None or value is Undefined:
+                        return None
                 return [item(v) for v in value]
             return listed
         if isinstance(rtype, GraphQLObjectType):
@@ -167,17 +212,21 @@ class _Builder:
             return out
         return leaf
 
-    def _object(self, rtype: GraphQLObjectType, sel: SelectionSetNode) -> Complete:
+    def _object(self, rtype: GraphQLObjectType, sel: SelectionSetNode,
+                non_null: bool = False) -> Complete:
+        """The completion of an object: one generated function (``_generate``) that reads
+        the selected attributes, serialises built-in scalars inline and calls the
+        completions of the other fields. ``non_null``: a null raises ``Fallback``."""
         model = self.models.get(rtype.name)
         if model is None:
             raise NotCompiled
         _, hows = results._converter(model)
         how_of = dict(hows)
-        steps: list[tuple[str, str | None, Any, Any]] = []
+        steps: list[_Step] = []
         for f in plain_fields(sel):
             name = f.name.value
             if name == "__typename":
-                steps.append((response_key(f), None, None, rtype.name))
+                steps.append(_Step(response_key(f), None, None, typename=rtype.name))
                 continue
             gfield = rtype.fields.get(name)
             if gfield is None:
@@ -189,25 +238,73 @@ class _Builder:
             how = how_of.get(attr)
             if how is None:
                 raise NotCompiled
-            steps.append((response_key(f), attr, _convert(how), self.build(gfield.type,
-                                                                  f.selection_set)))
+            steps.append(_Step(response_key(f), attr, _convert(how), rtype=gfield.type,
+                               sel=f.selection_set))
+        return self._generate(rtype.name, model, steps, non_null)
 
-        def obj(value: Any) -> Any:
-            if value is None or value is Undefined:
-                return None
-            if not isinstance(value, model):
-                raise Fallback
-            out: dict[str, Any] = {}
-            for key, attr, convert, complete in steps:
-                if attr is None:
-                    out[key] = complete  # __typename
-                    continue
-                v = getattr(value, attr)
-                if convert is not None and v is not None:
-                    v = convert(v)
-                out[key] = complete(v)
-            return out
-        return obj
+    def _generate(self, type_name: str, model: type[BaseModel], steps: list[_Step],
+                  non_null: bool) -> Complete:
+        """Generate and compile the object's completion function.
+
+        Why generated code: the closures' walk cost two or three Python calls per field
+        (the non-null check, the leaf, the field loop), 0.19 ms of a ``foreignStakes``
+        request (342 fields) and 1.4 ms of ``chokepoints``; the generated function does
+        per field one attribute read and, for a built-in scalar of the expected Python
+        type, one type test. The rules are the closures' (``build``): a value that is
+        not exactly a str / bool / 32-bit int / finite float takes the general leaf
+        (graphql-core's serialisation), a non-null field that completes to null raises
+        ``Fallback``, nested objects and lists call their own completions. Only names
+        come from the query or the schema, and they enter the source as ``repr``
+        literals or as checked identifiers; every value is in the namespace."""
+        ns: dict[str, Any] = {"Fallback": Fallback, "Undefined": Undefined,
+                              "isfinite": isfinite, "M": model}
+        body: list[str] = []
+        items: list[str] = []
+        for i, step in enumerate(steps):
+            if step.attr is None:  # __typename
+                items.append(f"{step.key!r}: {step.typename!r}")
+                continue
+            v = f"v{i}"
+            read = (f"value.{step.attr}" if step.attr.isidentifier()
+                    and not keyword.iskeyword(step.attr) else f"getattr(value, {step.attr!r})")
+            body.append(f"    {v} = {read}")
+            if step.convert is not None:
+                ns[f"C{i}"] = step.convert
+                body.append(f"    if {v} is not None:")
+                body.append(f"        {v} = C{i}({v})")
+            rtype, non_null_field = step.rtype, False
+            if isinstance(rtype, GraphQLNonNull):
+                rtype, non_null_field = rtype.of_type, True
+            fast = _FAST.get(_SAME.get(rtype)) if step.sel is None else None
+            if fast is not None:
+                ns[f"L{i}"] = self.build(rtype, None)
+                body.append(f"    if not ({fast.format(v=v)}):")
+                body.append(f"        {v} = L{i}({v})")
+                if non_null_field:
+                    body.append(f"        if {v} is None:")
+                    body.append("            raise Fallback")
+            elif non_null_field and not isinstance(rtype, GraphQLObjectType):
+                ns[f"F{i}"] = self.build(rtype, step.sel)  # e.g. a list: the check inline
+                body.append(f"    {v} = F{i}({v})")
+                body.append(f"    if {v} is None:")
+                body.append("        raise Fallback")
+            else:  # an object (its completion checks non-null itself), or nullable
+                ns[f"F{i}"] = self.build(step.rtype, step.sel)
+                body.append(f"    {v} = F{i}({v})")
+            items.append(f"{step.key!r}: {v}")
+        null = "raise Fallback" if non_null else "return None"
+        src = "\n".join([
+            "def complete(value):",
+            "    if value is None or value is Undefined:",
+            f"        {null}",
+            "    if type(value) is not M and not isinstance(value, M):",
+            "        raise Fallback",
+            *body,
+            "    return {" + ", ".join(items) + "}",
+        ])
+        exec(compile(src, f"<completion of {type_name}>", "exec"), ns)
+        fn: Complete = ns["complete"]
+        return fn
 
     def _entry(self, rtype: GraphQLObjectType, sel: SelectionSetNode) -> Complete:
         """A ``{key, value}`` entry of a map: the walk's value is a ``(key, value)``
@@ -233,12 +330,35 @@ class _Builder:
         return entry
 
 
+def _check_list(value: Any) -> None:
+    """Raise ``Fallback`` unless ``value`` is null or a list-like graphql-core completes
+    as a list (an iterable other than a string, bytes or a mapping)."""
+    if value is None or value is Undefined:
+        return
+    if isinstance(value, (str, bytes, dict)) or not isinstance(value, Iterable):
+        raise Fallback
+
+
+#: Types ``results._jsonable`` hands back unchanged.
+_JSON_SAME = frozenset({str, int, float, bool, type(None)})
+
+
+def _jsonable(value: Any) -> Any:
+    """``results._jsonable`` (the normal path's conversion of a ``JSON`` field) with a
+    shortcut for the common case, a dict of plain scalars (a relationship's properties):
+    the same dict, built without a call per value."""
+    if type(value) is dict:
+        return {k: v if type(v) in _JSON_SAME else results._jsonable(v)
+                for k, v in value.items()}
+    return results._jsonable(value)
+
+
 def _convert(how: Any) -> Callable[[Any], Any] | None:
     """``to_graphql``'s conversion of a field's value (its ``_converter`` entry)."""
     if how == results._PLAIN or how == results._NESTED:
         return None  # nested models are completed as they are (same attributes)
     if how == results._JSON:
-        return results._jsonable
+        return _jsonable
     return _items  # a map: {key, value} entries
 
 
@@ -273,8 +393,27 @@ def _compile(schema: Any, query: str, limits: Limits) -> QuestionPlan | None:
         return None
     complete = _Builder().build(field.type, root.selection_set)
     plan = QuestionPlan(response_key(root), answer, field, root, sfield, schema, complete)
-    plan.arguments()  # coercible now, or not compiled (the normal path reports it)
+    converted = plan.arguments()  # coercible now, or not compiled (the normal path reports it)
+    if all(_immutable(v) for v in converted.values()):
+        plan = replace(plan, literal=converted)
     return plan
+
+
+_IMMUTABLE = (str, int, float, bool, type(None), dt.date, dt.datetime, dt.time, Enum)
+
+
+def _immutable(value: Any) -> bool:
+    """A value a question cannot change (or a list of such: copied per request)."""
+    if type(value) is list:
+        return all(_immutable(v) for v in value)
+    return isinstance(value, _IMMUTABLE)
+
+
+def _fresh(value: Any) -> Any:
+    """A new copy of the lists of an ``_immutable`` value; the rest shared."""
+    if type(value) is list:
+        return [_fresh(v) for v in value]
+    return value
 
 
 class CompiledQuestions(PlanCache[QuestionPlan]):

@@ -20,11 +20,11 @@ the error, with its code and status — exactly as before. Answers are never cac
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+import orjson
 from starlette.requests import Request
 
 from api.deps import get_graph, get_principal
@@ -88,7 +88,7 @@ class CompiledLane:
         """Answer the request and return True, or return False (nothing sent)."""
         if not _is_json(scope):
             return False
-        request = json.loads(body)
+        request = orjson.loads(body)  # ~7x json.loads; what it refuses: normal path
         if not isinstance(request, dict) or not isinstance(request.get("query"), str):
             return False
         if any(request.get(k) for k in _EMPTY_OK) or set(request) - {"query", *_EMPTY_OK}:
