@@ -19,15 +19,24 @@ count store, so a label another writer has filled falls back to MERGE — and it
 filter: a false "maybe" only costs the MERGE path). Everything else is merged. The first
 batch of a label that is not empty finds so and merges; the rest of the load merges too.
 
-Client and server work overlap: a batch is written by a background thread while the next
-one is built (read, validated, shaped into rows), with at most one batch in flight, so the
-loader holds at most two batches. Batches still commit one at a time and in order; the
-first that fails stops the run (its transaction rolled back) and its error is raised from
-the next ``add_*`` or ``flush`` call, before any later batch is sent.
+Client and server work overlap: batches are written by background threads while the
+next one is built (read, validated, shaped into rows), with at most ``IN_FLIGHT`` (2)
+batches in flight, each its own transaction and never two of one label or type (the next
+batch of a label needs its count), and no relationship batch while a node batch is in
+flight (its endpoints must be committed). Two in flight let one batch's rows be packed and
+sent while Neo4j runs the other (BENCHMARKS.md, "Ingest"). Batches are counted in the
+order they were sent; the first that fails stops the run (its transaction rolled back)
+and its error is raised from the next ``add_*`` or ``flush`` call; the other batch in
+flight may still commit, which a re-run merges like any other.
+
+Relationships of nodes this load created find their endpoints by internal node id (the
+create query of the nodes returns them), checked against the id, instead of two index
+seeks; a batch that finds such a node gone is rolled back and redone by index.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -45,6 +54,8 @@ from ingest.seen import SeenFilter
 T = TypeVar("T")
 
 DEFAULT_BATCH = 10_000
+#: Batches written at once, each its own transaction, never two of one label or type
+IN_FLIGHT = 2
 
 
 def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
@@ -211,6 +222,9 @@ def date_positions(kind: str, name: str, first: int) -> tuple[int, ...]:
 
 
 def _sets(var: str, kind: str, name: str, first: int) -> str:
+    """One ``SET`` item per declared property. (Not only the non-null ones per group of
+    rows: setting a null costs a property look-up, ~1.5 µs, but a query per combination of
+    present properties costs more in planning and round trips than it saves.)"""
     dates = date_keys(kind, name)
     return "".join(f", {var}.`{k}` = date(row[{first + i}])" if k in dates
                    else f", {var}.`{k}` = row[{first + i}]"
@@ -335,25 +349,26 @@ class _NodesMoved(Exception):
     batch redone by index."""
 
 
+class _Restart(Exception):
+    """A create query after the first found the label (type) changed by another writer
+    mid-transaction: rolled back and redone as one merge."""
+
+
 @dataclass
 class _Batch:
-    """One batch of one label or type, split into the rows to create and the rows to
-    merge; run as one transaction."""
+    """One batch of one label or type, split into the rows to create (in parts by how
+    their endpoints are found: by internal node id or not) and the rows to merge; run as
+    one transaction."""
 
     merge_query: str
-    create_query: str
-    #: rows for the create query (lists), and all create rows (``new`` and ``by_node``)
-    #: as merge rows (maps)
-    new: list[list[Any]]
+    #: the create query of a part (by internal node id or not)
+    create_query: Callable[[bool], str]
+    #: the create rows (lists) by part, and all of them again as merge rows (maps)
+    parts: dict[bool, list[list[Any]]]
     new_as_merge: list[dict[str, Any]]
     merge: list[dict[str, Any]]
-    #: the label's (type's) count the create query expects; -1: no create path
+    #: the label's (type's) count the first create query expects; -1: no create path
     expected: int = -1
-    #: relationship rows whose endpoints this load created, for ``by_node_query``, and the
-    #: same rows for ``create_query`` (the fallback when a node has moved)
-    by_node: list[list[Any]] = field(default_factory=list)
-    by_node_as_new: list[list[Any]] = field(default_factory=list)
-    by_node_query: str = ""
     #: set by ``run``: the label (type) was not as expected, the whole batch was merged
     stale: bool = False
     #: set by ``run`` for node batches: [id, internal id] of each node created
@@ -363,36 +378,37 @@ class _Batch:
 
     def nodes_moved(self) -> None:
         """Send the by-node rows by index instead (see ``_NodesMoved``)."""
-        self.new = self.by_node_as_new + self.new
-        self.by_node, self.by_node_as_new = [], []
+        by_node = [[r[3], r[4], r[2], *r[5:]] for r in self.parts.pop(True, [])]
+        self.parts = {False: by_node + self.parts.get(False, [])}
+        self.moved = True
+
+    def merge_all(self) -> None:
+        """Send every row to the merge query (see ``_Restart``)."""
+        self.merge = self.new_as_merge + self.merge
+        self.parts, self.new_as_merge, self.stale = {}, [], True
 
     def run(self, tx: ManagedTransaction) -> Result:
         """The transaction function (may be retried by the driver: it starts afresh)."""
-        self.stale, self.created_ids = False, []
+        self.created_ids = []
+        stale = False
         total = dict(ZERO)
-        merge = self.merge
         expected = self.expected
-        if self.by_node:
-            res = tx.run(self.by_node_query, {"rows": Rows(self.by_node),
-                                              "expected": expected}).single(strict=True)
+        for by_node, rows in self.parts.items():
+            res = tx.run(self.create_query(by_node),
+                         {"rows": Rows(rows), "expected": expected}).single(strict=True)
             if not res["fresh"]:
-                self.stale = True
-            elif res["created"] != len(self.by_node):
+                if total["created"]:
+                    raise _Restart
+                stale = True
+                break
+            if by_node and res["created"] != len(rows):
                 raise _NodesMoved
-            else:
-                total["written"] = total["created"] = res["created"]
-                expected += res["created"]
-        if self.new and not self.stale:
-            res = tx.run(self.create_query, {"rows": Rows(self.new),
-                                             "expected": expected}).single(strict=True)
-            if res["fresh"]:
-                total["written"] += res["created"]
-                total["created"] += res["created"]
-                self.created_ids = res.get("ids") or []
-            else:
-                self.stale = True
-        if self.stale:
-            merge = self.new_as_merge + self.merge
+            total["written"] += res["created"]
+            total["created"] += res["created"]
+            expected += res["created"]
+            self.created_ids.extend(res.get("ids") or [])
+        merge = self.new_as_merge + self.merge if stale else self.merge
+        self.stale = self.stale or stale
         if merge:
             res = tx.run(self.merge_query, {"rows": Rows(merge)}).single(strict=True)
             for k in total:
@@ -413,17 +429,18 @@ class _InFlight(Thread):
     def run(self) -> None:
         batch = self.batch
         try:
-            try:
-                self.result = self.graph.execute_write(batch.run)
-            except _NodesMoved:  # rolled back: redo it by index
-                batch.nodes_moved()
-                self.result = self.graph.execute_write(batch.run)
-                batch.moved = True
+            while True:  # ends: each redo removes what raised (by-node parts, creates)
+                try:
+                    self.result = self.graph.execute_write(batch.run)
+                    break
+                except _NodesMoved:  # rolled back: redo it by index
+                    batch.nodes_moved()
+                except _Restart:  # rolled back: redo it as one merge
+                    batch.merge_all()
         except BaseException as exc:  # re-raised in the caller's thread by wait()
             self.error = exc
         finally:
-            batch.new, batch.new_as_merge, batch.merge = [], [], []
-            batch.by_node, batch.by_node_as_new = [], []
+            batch.parts, batch.new_as_merge, batch.merge = {}, [], []
 
     def wait(self) -> Result:
         self.join()
@@ -452,16 +469,20 @@ class Writer:
 
     def __init__(self, graph: Graph, summary: LoadSummary, batch_size: int = DEFAULT_BATCH,
                  on_batch: Callable[[str, int], None] | None = None,
-                 create_path: bool = True) -> None:
+                 create_path: bool = True, in_flight: int = IN_FLIGHT) -> None:
         if batch_size < 1:
             raise ValueError("batch size must be at least 1")
+        if in_flight < 1:
+            raise ValueError("at least one batch must be allowed in flight")
+        self.in_flight = in_flight
         self.graph = graph
         self.summary = summary
         self.batch_size = batch_size
         self.on_batch = on_batch
         self._nodes: dict[str, list[dict[str, Any]]] = {}
         self._rels: dict[str, list[dict[str, Any]]] = {}
-        self._pending: tuple[_InFlight, Callable[[Result], None]] | None = None
+        #: the batches in flight, oldest first: (label or type key, job, bookkeeping)
+        self._pending: deque[tuple[str, _InFlight, Callable[[Result], None]]] = deque()
         #: create-path state per "node:<label>" / "rel:<type>"; None: the label (type)
         #: was found not as this load left it, and merges from then on
         self._create: dict[str, _CreatePath | None] = {}
@@ -493,12 +514,22 @@ class Writer:
         self._wait()
 
     def _wait(self) -> None:
-        """Wait for the batch in flight, if any, and count what it did (raises its error)."""
-        if self._pending is None:
-            return
-        job, done = self._pending
-        self._pending = None
+        """Wait for every batch in flight and count what each did (raises the first
+        error)."""
+        while self._pending:
+            self._wait_oldest()
+
+    def _wait_oldest(self) -> None:
+        _, job, done = self._pending.popleft()
         done(job.wait())
+
+    def _wait_for(self, key: str) -> None:
+        """Wait (oldest first) until no batch of ``key``'s label or type is in flight —
+        the next batch of it needs its count — and, for a relationship batch, no node
+        batch: its endpoints must be committed (and their internal ids known)."""
+        rel = key.startswith("rel:")
+        while any(k == key or (rel and k.startswith("node:")) for k, _, _ in self._pending):
+            self._wait_oldest()
 
     def _by_node(self, row: list[Any]) -> list[Any] | None:
         """A relationship create row as a by-node row, or None when an endpoint is not a
@@ -516,25 +547,25 @@ class Writer:
         if ids is not None and len(ids) + len(created) <= NODE_IDS_MAX:
             ids.update((k, v) for k, v in created)
 
-    def _submit(self, key: str, merge_query: str, create_query: str,
+    def _submit(self, key: str, merge_query: str,
+                create_query: Callable[[bool], str],
                 rows: dict[Any, dict[str, Any]],
                 as_new: Callable[[dict[str, Any]], list[Any] | None],
-                done: Callable[[Result], None], by_node_query: str = "") -> None:
+                done: Callable[[Result], None], by_node: bool = False) -> None:
         """Split ``rows`` (by their id or identity) between the create and merge paths
-        (and, with a ``by_node_query``, the create rows between by-node and by-index),
-        wait for the batch in flight, send this one."""
+        — with ``by_node``, the create rows by whether both endpoints are nodes this load
+        created — wait until no batch of the same label or type is in flight, send this
+        one."""
         state = (self._create.setdefault(key, _CreatePath()) if self.create_path
                  else None)
-        new: list[list[Any]] = []
+        parts: dict[bool, list[list[Any]]] = {}
         new_as_merge: list[dict[str, Any]] = []  # the same rows, for a fallback
         merge: list[dict[str, Any]] = []
-        by_node: list[list[Any]] = []
-        by_node_as_new: list[list[Any]] = []
         if state is None:
             merge = list(rows.values())
         else:
             seen = state.seen.check_and_add
-            to_node = self._by_node if by_node_query else None
+            to_node = self._by_node if by_node else None
             for ident, row in rows.items():
                 listed = None if seen(ident) else as_new(row)
                 if listed is None:
@@ -543,17 +574,14 @@ class Writer:
                 new_as_merge.append(row)
                 node_row = to_node(listed) if to_node else None
                 if node_row is None:
-                    new.append(listed)
+                    parts.setdefault(False, []).append(listed)
                 else:
-                    by_node.append(node_row)
-                    by_node_as_new.append(listed)
-        self._wait()  # counts the previous batch: it may have found the label not fresh
+                    parts.setdefault(True, []).append(node_row)
+        self._wait_for(key)  # the previous batch of key may have found it not fresh
         if state is not None and self._create[key] is None:
-            new, merge, new_as_merge, state = [], new_as_merge + merge, [], None
-            by_node, by_node_as_new = [], []
-        batch = _Batch(merge_query, create_query, new, new_as_merge, merge,
-                       state.created if state is not None else -1,
-                       by_node, by_node_as_new, by_node_query)
+            parts, merge, new_as_merge, state = {}, new_as_merge + merge, [], None
+        batch = _Batch(merge_query, create_query, parts, new_as_merge, merge,
+                       state.created if state is not None else -1)
 
         def finish(res: Result) -> None:
             if batch.stale:
@@ -566,7 +594,9 @@ class Writer:
                 self._remember(batch.created_ids)
             done(res)
 
-        self._pending = (_InFlight(self.graph, batch), finish)
+        while len(self._pending) >= self.in_flight:
+            self._wait_oldest()
+        self._pending.append((key, _InFlight(self.graph, batch), finish))
 
     def _flush_nodes(self, label: str) -> None:
         rows = self._nodes.pop(label, [])
@@ -585,7 +615,8 @@ class Writer:
                 self.on_batch("node", n)
 
         keys, dates = create_keys("node", label), date_positions("node", label, 3)
-        self._submit(f"node:{label}", node_query(label), create_node_query(label), by_id,
+        self._submit(f"node:{label}", node_query(label),
+                     lambda _: create_node_query(label), by_id,
                      lambda r: create_row([r["id"], r["sources"] or None,
                                            r["aliases"] or None], r["props"], keys, dates),
                      done)
@@ -618,11 +649,11 @@ class Writer:
                 self.on_batch("rel", n)
 
         keys, dates = create_keys("rel", rel_type), date_positions("rel", rel_type, 3)
-        self._submit(f"rel:{rel_type}", rel_query(rel_type), create_rel_query(rel_type),
+        self._submit(f"rel:{rel_type}", rel_query(rel_type),
+                     lambda by_node: create_rel_query(rel_type, by_node),
                      by_identity,
                      lambda r: create_row([r["source"], r["target"], r["sources"]],
-                                          r["props"], keys, dates), done,
-                     create_rel_query(rel_type, by_node=True))
+                                          r["props"], keys, dates), done, by_node=True)
 
 
 def write_nodes(graph: Graph, records: Iterable[NodeRecord],

@@ -13,7 +13,13 @@ from hypothesis import strategies as st
 
 from bench.generate import synthetic_graph
 from graph.db import Graph
-from ingest.loader import LoadSummary, Writer, create_node_query, create_rel_query, load_records
+from ingest.loader import (
+    LoadSummary,
+    Writer,
+    create_node_query,
+    create_rel_query,
+    load_records,
+)
 from ingest.records import NodeRecord, RelRecord
 from ingest.seen import SeenFilter
 from tests.ingest.helpers import count, snapshot
@@ -47,6 +53,14 @@ class SpyGraph(Graph):
         return super().execute_write(lambda tx: work(Tx(tx)))
 
 
+def creates(queries: list[str], rel_type: str, by_node: bool | None = None) -> int:
+    """How many of ``queries`` are create queries of ``rel_type`` (with ``by_node`` True /
+    False: only those finding endpoints by internal id / by index)."""
+    wanted = {create_rel_query(rel_type, b)
+              for b in ((True, False) if by_node is None else (by_node,))}
+    return sum(q in wanted for q in queries)
+
+
 def wipe(graph: Graph) -> None:
     graph.write("MATCH (n) DETACH DELETE n")
 
@@ -76,8 +90,8 @@ def test_first_load_creates_and_equals_the_merge_path(graph: Graph) -> None:
     created = load_records(spy, nodes, rels, batch_size=150)
     by_create = snapshot(graph)
     # the relationships of the nodes this load created find them by internal id
-    assert any(q == create_rel_query("OWNS", by_node=True) for q in spy.queries)
-    assert any(q == create_node_query("Firm") for q in spy.queries)
+    assert creates(spy.queries, "OWNS", by_node=True) >= 1
+    assert create_node_query("Firm") in spy.queries
 
     wipe(graph)
     merged = load_records(graph, nodes, rels, batch_size=150, create_path=False)
@@ -119,9 +133,8 @@ def test_second_load_merges_and_changes_nothing(graph: Graph) -> None:
     assert again.totals()["nodes"]["created"] == 0
     # each label / type tried the create path once (its first batch), found it not
     # fresh, and merged from then on
-    creates = [q for q in spy.queries if q in {create_rel_query(t) for t in
-                                               {r.type for r in rels}}]
-    assert len(creates) == len({r.type for r in rels})
+    types = {r.type for r in rels}
+    assert sum(creates(spy.queries, t) for t in types) == len(types)
 
 
 def test_another_writer_makes_the_type_fall_back_to_merge(graph: Graph) -> None:
@@ -145,7 +158,7 @@ def test_another_writer_makes_the_type_fall_back_to_merge(graph: Graph) -> None:
     assert sorted(sources[0]["s"]) == ["src:a", "src:b"]
     assert summary.rels["OWNS"].created == 28 and summary.rels["OWNS"].updated == 1
     # batch 2 ran the create query (which declined) and then merged; batch 3 merged only
-    assert spy.queries.count(create_rel_query("OWNS")) == 2
+    assert creates(spy.queries, "OWNS", by_node=False) == 2
 
 
 def _chain(n: int) -> tuple[list[NodeRecord], list[RelRecord]]:
@@ -176,8 +189,8 @@ def test_a_wrong_internal_id_never_attaches_a_relationship_elsewhere(graph: Grap
     w.flush()
     got = snapshot(graph)
     assert w._node_ids is None  # the by-node path is off for the rest of the load
-    by_node, by_index = create_rel_query("OWNS", by_node=True), create_rel_query("OWNS")
-    assert spy.queries.count(by_node) >= 1 and spy.queries.count(by_index) >= 1
+    assert creates(spy.queries, "OWNS", by_node=True) >= 1
+    assert creates(spy.queries, "OWNS", by_node=False) >= 1
     wipe(graph)
     merged = load_records(graph, nodes, rels, batch_size=10, create_path=False)
     assert snapshot(graph) == got
@@ -203,6 +216,49 @@ def test_a_node_deleted_mid_load_drops_only_its_relationships(graph: Graph) -> N
     expected = {(r.source, r.target) for r in rels} - {("firm:f14", "firm:f15"),
                                                         ("firm:f15", "firm:f16")}
     assert {(p["a"], p["b"]) for p in pairs} == expected and len(pairs) == 27
+
+
+def test_another_writer_between_two_parts_restarts_the_batch_as_a_merge(graph: Graph
+                                                                        ) -> None:
+    """A batch's create rows go out in two parts (endpoints by internal id, endpoints by
+    index); when another transaction commits an OWNS between the two, the second part
+    finds the count moved: the batch is rolled back and redone as one merge — no
+    duplicate, exact counts."""
+    firms = [NodeRecord("Firm", f"firm:f{i}", {"name": f"F{i}"}) for i in range(30)]
+    states = [NodeRecord("Country", f"C{i:02d}", {"name": f"C{i}"}) for i in range(15)]
+    prov = {"share": 0.1, "sources": ["src:a"], "confidence": "low"}
+    rels = [RelRecord("OWNS", f"firm:f{i}", f"firm:f{i + 1}", prov) for i in range(15, 29)]
+    rels += [RelRecord("OWNS", f"C{i:02d}", f"firm:f{i}", prov) for i in range(15)]
+    wipe(graph)
+    load_records(graph, states, [], batch_size=100)  # not this load's: by index
+    spy = SpyGraph(graph)
+    runs: list[str] = []
+    base_run = SpyGraph.execute_write
+
+    def intrude_before_second_part(self: SpyGraph, work: Any) -> Any:
+        def wrapped(tx: Any) -> Any:
+            class Tx:
+                def run(self, query: str, params: Any = None, **kw: Any) -> Any:
+                    runs.append(query)
+                    if creates([query], "OWNS") and len(runs) == 3:  # 1: the nodes
+                        graph.write("MATCH (a:Country {id: 'C03'}), (b:Firm {id: 'firm:f3'}) "
+                                    "CREATE (a)-[:OWNS {share: 0.1, sources: ['src:b'], "
+                                    "confidence: 'low'}]->(b)")
+                    return tx.run(query, params, **kw)
+            return work(Tx())
+        return base_run(self, wrapped)
+
+    spy.execute_write = intrude_before_second_part.__get__(spy)  # type: ignore[method-assign]
+    summary = load_records(spy, firms, rels, batch_size=100)
+    # the two parts were sent in one transaction
+    assert creates(runs[1:3], "OWNS", by_node=True) == 1
+    assert creates(runs[1:3], "OWNS", by_node=False) == 1
+    assert count(graph, "MATCH ()-[r:OWNS]->() RETURN count(r) AS n") == 29
+    sources = graph.read("MATCH (:Country {id: 'C03'})-[r:OWNS]->() RETURN r.sources AS s")
+    assert sorted(sources[0]["s"]) == ["src:a", "src:b"]
+    owns = summary.rels["OWNS"]
+    assert (owns.created, owns.updated, owns.unchanged) == (28, 1, 0)
+    assert not creates(runs[3:], "OWNS")  # then merged
 
 
 def test_seen_filter_never_forgets_and_rarely_lies() -> None:
