@@ -21,9 +21,10 @@ batch of a label that is not empty finds so and merges; the rest of the load mer
 
 Client and server work overlap: batches are written by background threads while the
 next one is built (read, validated, shaped into rows), with at most ``IN_FLIGHT`` (2)
-batches in flight, each its own transaction and never two of one label or type (the next
-batch of a label needs its count), and no relationship batch while a node batch is in
-flight (its endpoints must be committed). Two in flight let one batch's rows be packed and
+batches in flight, each its own transaction, and no relationship batch while a node batch
+is in flight (its endpoints must be committed). Two batches of one label or type may be in
+flight together: the second's create query accepts the count with or without the first
+(each commits whole or not at all). Two in flight let one batch's rows be packed and
 sent while Neo4j runs the other (BENCHMARKS.md, "Ingest"). Batches are counted in the
 order they were sent; the first that fails stops the run (its transaction rolled back)
 and its error is raised from the next ``add_*`` or ``flush`` call; the other batch in
@@ -56,7 +57,7 @@ from ingest.seen import SeenFilter
 T = TypeVar("T")
 
 DEFAULT_BATCH = 10_000
-#: Batches written at once, each its own transaction, never two of one label or type
+#: Batches written at once, each its own transaction
 IN_FLIGHT = 2
 
 
@@ -389,8 +390,8 @@ class _Batch:
     parts: dict[bool, list[list[Any]]]
     new_as_merge: list[dict[str, Any]]
     merge: list[dict[str, Any]]
-    #: the label's (type's) count the first create query expects; -1: no create path
-    expected: int = -1
+    #: the label's (type's) counts the first create query accepts (``_CreatePath.allowed``)
+    allowed: list[int] = field(default_factory=list)
     #: set by ``run``: the label (type) was not as expected, the whole batch was merged
     stale: bool = False
     #: set by ``run`` for node batches: [id, internal id] of each node created
@@ -414,10 +415,10 @@ class _Batch:
         self.created_ids = []
         stale = False
         total = dict(ZERO)
-        expected = self.expected
+        allowed = self.allowed
         for by_node, rows in self.parts.items():
             res = tx.run(self.create_query(by_node),
-                         {"rows": Rows(rows), "expected": expected}).single(strict=True)
+                         {"rows": Rows(rows), "allowed": allowed}).single(strict=True)
             if not res["fresh"]:
                 if total["created"]:
                     raise _Restart
@@ -427,7 +428,7 @@ class _Batch:
                 raise _NodesMoved
             total["written"] += res["created"]
             total["created"] += res["created"]
-            expected += res["created"]
+            allowed = [n + res["created"] for n in allowed]
             self.created_ids.extend(res.get("ids") or [])
         merge = self.new_as_merge + self.merge if stale else self.merge
         self.stale = self.stale or stale
@@ -479,11 +480,22 @@ class _CreatePath:
 
     seen: SeenFilter = field(default_factory=SeenFilter)
     created: int = 0
+    #: create rows of this label's (type's) batches in flight, each batch's count
+    in_flight: list[int] = field(default_factory=list)
+
+    def allowed(self) -> list[int]:
+        """The counts the next batch may find: what the load has created plus the create
+        rows of any subset of the batches still in flight (each commits whole or not at
+        all, in any order)."""
+        sums = {0}
+        for n in self.in_flight:
+            sums |= {s + n for s in sums}
+        return sorted(self.created + s for s in sums)
 
 
 class Writer:
     """Buffers records per label / type and writes full batches, one transaction each,
-    in a background thread (one batch in flight; see the module docstring).
+    in background threads (up to ``in_flight`` batches at once; see the module docstring).
 
     ``on_batch(kind, n)`` is called after each committed batch (progress bars), in the
     caller's thread, as are all updates of the summary.
@@ -546,12 +558,11 @@ class Writer:
         done(job.wait())
 
     def _wait_for(self, key: str) -> None:
-        """Wait (oldest first) until no batch of ``key``'s label or type is in flight —
-        the next batch of it needs its count — and, for a relationship batch, no node
-        batch: its endpoints must be committed (and their internal ids known)."""
-        rel = key.startswith("rel:")
-        while any(k == key or (rel and k.startswith("node:")) for k, _, _ in self._pending):
-            self._wait_oldest()
+        """For a relationship batch, wait (oldest first) until no node batch is in flight:
+        its endpoints must be committed (and their internal ids known)."""
+        if key.startswith("rel:"):
+            while any(k.startswith("node:") for k, _, _ in self._pending):
+                self._wait_oldest()
 
     def _by_node(self, row: list[Any]) -> list[Any] | None:
         """A relationship create row as a by-node row, or None when an endpoint is not a
@@ -576,8 +587,8 @@ class Writer:
                 done: Callable[[Result], None], by_node: bool = False) -> None:
         """Split ``rows`` (by their id or identity) between the create and merge paths
         — with ``by_node``, the create rows by whether both endpoints are nodes this load
-        created — wait until no batch of the same label or type is in flight, send this
-        one."""
+        created — wait for room (and, for relationships, for the node batches), send
+        this one."""
         state = (self._create.setdefault(key, _CreatePath()) if self.create_path
                  else None)
         parts: dict[bool, list[list[Any]]] = {}
@@ -599,13 +610,21 @@ class Writer:
                     parts.setdefault(False, []).append(listed)
                 else:
                     parts.setdefault(True, []).append(node_row)
-        self._wait_for(key)  # the previous batch of key may have found it not fresh
+        self._wait_for(key)
+        while len(self._pending) >= self.in_flight:
+            self._wait_oldest()
+        # a batch that finished meanwhile may have found the label (type) not as expected
         if state is not None and self._create[key] is None:
             parts, merge, new_as_merge, state = {}, new_as_merge + merge, [], None
         batch = _Batch(merge_query, create_query, parts, new_as_merge, merge,
-                       state.created if state is not None else -1)
+                       state.allowed() if state is not None else [])
+        sent = sum(len(rows) for rows in parts.values())
+        if state is not None:
+            state.in_flight.append(sent)
 
         def finish(res: Result) -> None:
+            if state is not None:
+                state.in_flight.remove(sent)
             if batch.stale:
                 self._create[key] = None
             elif state is not None:
@@ -616,8 +635,6 @@ class Writer:
                 self._remember(batch.created_ids)
             done(res)
 
-        while len(self._pending) >= self.in_flight:
-            self._wait_oldest()
         self._pending.append((key, _InFlight(self.graph, batch), finish))
 
     def _flush_nodes(self, label: str) -> None:

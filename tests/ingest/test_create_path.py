@@ -131,10 +131,10 @@ def test_second_load_merges_and_changes_nothing(graph: Graph) -> None:
     assert snapshot(graph) == before
     assert again.totals()["relationships"]["created"] == 0
     assert again.totals()["nodes"]["created"] == 0
-    # each label / type tried the create path once (its first batch), found it not
-    # fresh, and merged from then on
-    types = {r.type for r in rels}
-    assert sum(creates(spy.queries, t) for t in types) == len(types)
+    # each type tried the create path with its first batch (and, at most, the batch in
+    # flight with it), found it not fresh, and merged from then on
+    for t in {r.type for r in rels}:
+        assert 1 <= creates(spy.queries, t) <= 2, t
 
 
 def test_another_writer_makes_the_type_fall_back_to_merge(graph: Graph) -> None:
@@ -157,8 +157,9 @@ def test_another_writer_makes_the_type_fall_back_to_merge(graph: Graph) -> None:
     sources = graph.read("MATCH (:Firm {id: 'firm:f15'})-[r:OWNS]->() RETURN r.sources AS s")
     assert sorted(sources[0]["s"]) == ["src:a", "src:b"]
     assert summary.rels["OWNS"].created == 28 and summary.rels["OWNS"].updated == 1
-    # batch 2 ran the create query (which declined) and then merged; batch 3 merged only
-    assert creates(spy.queries, "OWNS", by_node=False) == 2
+    # batch 2 ran the create query (which declined) and then merged; batch 3 too when it
+    # was sent while batch 2 was in flight (two batches in flight), else it merged only
+    assert 2 <= creates(spy.queries, "OWNS", by_node=False) <= 3
 
 
 def _chain(n: int) -> tuple[list[NodeRecord], list[RelRecord]]:
