@@ -38,15 +38,10 @@ from typing import Any
 
 from graphql import (
     FieldNode,
-    GraphQLBoolean,
-    GraphQLFloat,
-    GraphQLID,
-    GraphQLInt,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLSchema,
-    GraphQLString,
     SelectionSetNode,
     get_argument_values,
 )
@@ -56,6 +51,7 @@ from strawberry.types.arguments import convert_arguments
 
 from api.graphql import results
 from api.graphql.context import Context
+from api.graphql.fast_complete import INT_MAX, INT_MIN, SAME
 from api.graphql.plans import (
     NotCompiled,
     PlanCache,
@@ -67,19 +63,13 @@ from api.graphql.plans import (
 from api.graphql.questions import ANSWERS
 from api.settings import Limits
 
-_INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
-#: Scalars whose serialisation of a value of exactly this Python type is the value
-#: (within range for Int, finite for Float), as graphql-core's.
-_SAME: dict[Any, Any] = {GraphQLString: str, GraphQLID: str, GraphQLBoolean: bool,
-                          GraphQLInt: int, GraphQLFloat: float}
-
 Complete = Callable[[Any], Any]
 
 #: The test, as a Python expression over ``{v}``, under which a value is its own
-#: serialisation (``_SAME``): the generated completions skip the leaf call then.
+#: serialisation (``SAME``): the generated completions skip the leaf call then.
 _FAST: dict[Any, str] = {
     str: "type({v}) is str", bool: "type({v}) is bool",
-    int: f"type({{v}}) is int and {_INT_MIN} <= {{v}} <= {_INT_MAX}",
+    int: f"type({{v}}) is int and {INT_MIN} <= {{v}} <= {INT_MAX}",
     float: "type({v}) is float and isfinite({v})",
 }
 
@@ -169,7 +159,7 @@ class _Builder:
         if isinstance(rtype, GraphQLList):
             item = self.build(rtype.of_type, sel)
             of = rtype.of_type
-            same = _SAME.get(of.of_type if isinstance(of, GraphQLNonNull) else of)
+            same = SAME.get(of.of_type if isinstance(of, GraphQLNonNull) else of)
             if same is str or same is bool:  # their own serialisation: no call per item
                 def listed_plain(value: Any) -> Any:
                     if type(value) is not list:
@@ -194,14 +184,14 @@ class _Builder:
             return self._object(rtype, sel)
         if sel is not None or not hasattr(rtype, "coerce_output_value"):
             raise NotCompiled
-        same = _SAME.get(rtype)
+        same = SAME.get(rtype)
         coerce = rtype.coerce_output_value
 
         def leaf(value: Any) -> Any:
             if value is None or value is Undefined:
                 return None
             if type(value) is same and (same is str or same is bool or (
-                    _INT_MIN <= value <= _INT_MAX if same is int else isfinite(value))):
+                    INT_MIN <= value <= INT_MAX if same is int else isfinite(value))):
                 return value
             try:
                 out = coerce(value)
@@ -275,7 +265,7 @@ class _Builder:
             rtype, non_null_field = step.rtype, False
             if isinstance(rtype, GraphQLNonNull):
                 rtype, non_null_field = rtype.of_type, True
-            fast = _FAST.get(_SAME.get(rtype)) if step.sel is None else None
+            fast = _FAST.get(SAME.get(rtype)) if step.sel is None else None
             if fast is not None:
                 ns[f"L{i}"] = self.build(rtype, None)
                 body.append(f"    if not ({fast.format(v=v)}):")

@@ -231,10 +231,11 @@ _COMPLETERS: dict[tuple[int, int], tuple[Any, Plan, Any]] = {}
 #: Built-in leaf types whose serialisation returns the value itself for one Python
 #: type (Int and Float within their range: 32 bits, finite): the completer then skips
 #: ``coerce_output_value`` for exactly those values; anything else (an int for a String,
-#: a bool for an Int, a float out of range...) takes the normal serialisation.
-_SAME: dict[Any, Any] = {GraphQLString: str, GraphQLID: str, GraphQLBoolean: bool,
-                          GraphQLInt: int, GraphQLFloat: float}
-_INT_MIN, _INT_MAX = -(2 ** 31), 2 ** 31 - 1
+#: a bool for an Int, a float out of range...) takes the normal serialisation. The
+#: compiled question path (compiled_questions.py) tests its leaves by the same table.
+SAME: dict[Any, Any] = {GraphQLString: str, GraphQLID: str, GraphQLBoolean: bool,
+                        GraphQLInt: int, GraphQLFloat: float}
+INT_MIN, INT_MAX = -(2 ** 31), 2 ** 31 - 1
 
 
 def _completer(rtype: Any, plan: Plan | None) -> Any:
@@ -276,14 +277,14 @@ def _build(rtype: Any, plan: Plan | None) -> Any:  # noqa: C901 - one case per k
             return [item(v, info) for v in value]
         return listed
     if plan is None:
-        same = _SAME.get(rtype)
+        same = SAME.get(rtype)
         coerce = rtype.coerce_output_value
 
         def leaf(value: Any, info: _ContextInfo) -> Any:
             if value is None or value is Undefined:
                 return None
             if type(value) is same and (same is str or same is bool or (
-                    _INT_MIN <= value <= _INT_MAX if same is int else isfinite(value))):
+                    INT_MIN <= value <= INT_MAX if same is int else isfinite(value))):
                 return value
             out = coerce(value)
             if out is None or out is Undefined:
