@@ -1,23 +1,15 @@
-// Create one batch of nodes of one label known to be new: the label held exactly one of
-// $allowed nodes (what this load created, with or without its batch in flight) and no row's
-// id was sent before in this load (ingest/loader.py, "create path"). The caller puts in
+// Create one batch of nodes of one label known to be new: no row's id was sent before in
+// this load, and the label held, when this transaction read its count (count_label.cypher),
+// exactly the nodes this load created (ingest/loader.py, "create path"). The caller puts in
 // {{label}} a label checked against the schema registry and in {{sets}} one `n.<key> =
 // row[i]` per property the schema declares for the label (names from the registry, values
 // only from $rows). row = [id, sources or null, aliases or null, value of each declared
 // property in {{sets}} order]: a list, not a map — Neo4j unpacks a 10,000-row list of lists
 // in about a third of the time of the same rows as maps (BENCHMARKS.md, "Ingest").
-// If the label's count is not in $allowed (another writer added nodes of it since the load
-// began), nothing is created and `fresh` is false: the loader then merges the batch.
 // The stored node is exactly what merge_nodes.cypher would create (a null is no property).
 // `ids` pairs each id with its internal node id, so this load's relationships can find their
 // endpoints without the index (ends_by_node.cypher).
-MATCH (x:{{label}})
-WITH count(x) AS present
-CALL (present) {
-  WITH present WHERE present IN $allowed
-  UNWIND $rows AS row
-  CREATE (n:{{label}}:Entity)
-  SET n.id = row[0], n.sources = row[1], n.aliases = row[2]{{sets}}
-  RETURN count(n) AS created, collect([row[0], id(n)]) AS ids
-}
-RETURN present IN $allowed AS fresh, created, ids
+UNWIND $rows AS row
+CREATE (n:{{label}}:Entity)
+SET n.id = row[0], n.sources = row[1], n.aliases = row[2]{{sets}}
+RETURN count(n) AS created, collect([row[0], id(n)]) AS ids

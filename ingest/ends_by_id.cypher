@@ -1,3 +1,3 @@
 // The endpoints of a create-path row by the Entity(id) index: row[0], row[1] are ids.
 MATCH (a:Entity {id: row[0]})
-  MATCH (b:Entity {id: row[1]})
+MATCH (b:Entity {id: row[1]})

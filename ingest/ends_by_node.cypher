@@ -5,4 +5,4 @@
 // has freed and reused since: such a row finds no endpoint, and the loader then redoes the
 // whole batch by index (ingest/loader.py).
 MATCH (a) WHERE id(a) = row[0] AND a.id = row[3]
-  MATCH (b) WHERE id(b) = row[1] AND b.id = row[4]
+MATCH (b) WHERE id(b) = row[1] AND b.id = row[4]

@@ -16,19 +16,25 @@ its label (type) held, at the start of its batch's transaction, exactly the node
 (relationships) this load has created so far — checked in the same transaction from the
 count store, so a label another writer has filled falls back to MERGE — and its id
 (identity) was certainly not sent before by this load (``ingest.seen.SeenFilter``, a Bloom
-filter: a false "maybe" only costs the MERGE path). Everything else is merged. The first
-batch of a label that is not empty finds so and merges; the rest of the load merges too.
+filter: a false "maybe" only costs the MERGE path). The rows it says "maybe" to wait, per
+label (type), and are merged later in batches of their own: merged inside a create batch,
+the new ones among them would move the count the batch in flight with it expects. The
+first batch of a label that is not empty finds so and merges; the rest of the load merges
+too.
 
 Client and server work overlap: batches are written by background threads while the
 next one is built (read, validated, shaped into rows), with at most ``IN_FLIGHT`` (2)
 batches in flight, each its own transaction, and no relationship batch while a node batch
-is in flight (its endpoints must be committed). Two batches of one label or type may be in
-flight together: the second's create query accepts the count with or without the first
-(each commits whole or not at all). Two in flight let one batch's rows be packed and
-sent while Neo4j runs the other (BENCHMARKS.md, "Ingest"). Batches are counted in the
-order they were sent; the first that fails stops the run (its transaction rolled back)
-and its error is raised from the next ``add_*`` or ``flush`` call; the other batch in
-flight may still commit, which a re-run merges like any other.
+is in flight (its endpoints must be committed). Two create batches of one label or type
+may be in flight together: each one's create query accepts the count with or without the
+other, whichever was sent first (each commits whole or not at all). A batch that merges is
+never in flight with another of its label or type: two merges of one new identity at once
+would both create it, and the rows a merge creates could not be allowed for. Two in
+flight let one batch's rows be packed and sent while Neo4j runs the other (BENCHMARKS.md,
+"Ingest"). Batches are counted in the order they were sent; the first that fails stops
+the run (its transaction rolled back) and its error is raised from the next ``add_*`` or
+``flush`` call; the other batch in flight may still commit, which a re-run merges like
+any other.
 
 Relationships of nodes this load created find their endpoints by internal node id (the
 create query of the nodes returns them), checked against the id, instead of two index
@@ -44,7 +50,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import islice
-from threading import Thread
+from threading import Lock, Thread
 from typing import Any, TypeVar
 
 from neo4j import ManagedTransaction
@@ -252,6 +258,14 @@ def _sets(var: str, kind: str, name: str, first: int) -> str:
 
 
 @cache
+def count_query(kind: str, name: str) -> str:
+    """The create path's count of a label (``kind`` "node") or type ("rel")."""
+    if kind == "node":
+        return cypher(__file__, "count_label").replace("{{label}}", SCHEMA.label(name))
+    return cypher(__file__, "count_type").replace("{{type}}", SCHEMA.rel_type(name))
+
+
+@cache
 def create_node_query(label: str) -> str:
     return (cypher(__file__, "create_nodes").replace("{{label}}", SCHEMA.label(label))
             .replace("{{sets}}", _sets("n", "node", label, 3)))
@@ -327,21 +341,31 @@ def _union(a: list[Any], b: list[Any]) -> list[Any]:
     return a + [x for x in b if x not in a]
 
 
+def _fold(out: dict[Any, dict[str, Any]], k: Any, row: dict[str, Any],
+          lists: tuple[str, ...]) -> int:
+    """Put ``row`` in ``out`` under ``k``, or fold it into the row already there (later
+    properties win, ``lists`` are united); 1 when it was folded, else 0."""
+    first = out.get(k)
+    if first is None:
+        out[k] = row
+        return 0
+    first["props"] = {**first["props"], **row["props"]}
+    for name in lists:
+        first[name] = _union(first[name], row[name])
+    return 1
+
+
 def _dedupe(rows: list[dict[str, Any]], key: Callable[[dict[str, Any]], Any],
-            lists: tuple[str, ...]) -> dict[Any, dict[str, Any]]:
+            lists: tuple[str, ...]) -> tuple[dict[Any, dict[str, Any]], int]:
     """Fold rows with the same key (consistent duplicates of a load) into one, so a batch
-    never merges the same node or relationship twice; the rows by their key."""
+    never merges the same node or relationship twice; the rows by their key, and how many
+    were folded (counted unchanged: which of a load's repeats changed something depends on
+    what was stored before)."""
     out: dict[Any, dict[str, Any]] = {}
+    folded = 0
     for row in rows:
-        k = key(row)
-        if k not in out:
-            out[k] = row
-            continue
-        first = out[k]
-        first["props"] = {**first["props"], **row["props"]}
-        for name in lists:
-            first[name] = _union(first[name], row[name])
-    return out
+        folded += _fold(out, key(row), row, lists)
+    return out, folded
 
 
 class Rows(list[Any]):
@@ -384,14 +408,20 @@ class _Batch:
     one transaction."""
 
     merge_query: str
+    #: the label's (type's) count query, run before each create query
+    count_query: str
     #: the create query of a part (by internal node id or not)
     create_query: Callable[[bool], str]
     #: the create rows (lists) by part, and all of them again as merge rows (maps)
     parts: dict[bool, list[list[Any]]]
     new_as_merge: list[dict[str, Any]]
     merge: list[dict[str, Any]]
-    #: the label's (type's) counts the first create query accepts (``_CreatePath.allowed``)
-    allowed: list[int] = field(default_factory=list)
+    #: the label's (type's) create-path state (None: it merges) and this batch's token
+    #: in it (``_CreatePath.allowed``)
+    state: _CreatePath | None = None
+    token: int = 0
+    #: ``_CreatePath.mark``, taken before the transaction begins
+    mark: int = 0
     #: set by ``run``: the label (type) was not as expected, the whole batch was merged
     stale: bool = False
     #: set by ``run`` for node batches: [id, internal id] of each node created
@@ -415,20 +445,25 @@ class _Batch:
         self.created_ids = []
         stale = False
         total = dict(ZERO)
-        allowed = self.allowed
+        state = self.state
         for by_node, rows in self.parts.items():
-            res = tx.run(self.create_query(by_node),
-                         {"rows": Rows(rows), "allowed": allowed}).single(strict=True)
-            if not res["fresh"]:
+            assert state is not None  # create rows only with a create-path state
+            present = tx.run(self.count_query).single(strict=True)["present"]
+            # the counts it may be, read after it was: any batch of the same label (type)
+            # that can have committed before the count was read is in them, including one
+            # sent after this batch; plus what this transaction has created so far
+            if present not in [n + total["created"]
+                               for n in state.allowed(self.token, self.mark)]:
+                state.break_()  # before this batch's merge can commit
                 if total["created"]:
                     raise _Restart
                 stale = True
                 break
+            res = tx.run(self.create_query(by_node), {"rows": Rows(rows)}).single(strict=True)
             if by_node and res["created"] != len(rows):
                 raise _NodesMoved
             total["written"] += res["created"]
             total["created"] += res["created"]
-            allowed = [n + res["created"] for n in allowed]
             self.created_ids.extend(res.get("ids") or [])
         merge = self.new_as_merge + self.merge if stale else self.merge
         self.stale = self.stale or stale
@@ -454,6 +489,8 @@ class _InFlight(Thread):
         try:
             while True:  # ends: each redo removes what raised (by-node parts, creates)
                 try:
+                    if batch.state is not None:
+                        batch.mark = batch.state.mark()
                     self.result = self.graph.execute_write(batch.run)
                     break
                 except _NodesMoved:  # rolled back: redo it by index
@@ -476,21 +513,112 @@ class _InFlight(Thread):
 @dataclass
 class _CreatePath:
     """A label's (type's) create-path state for one load: what it has sent, and how many
-    nodes (relationships) of it the load has created (the count the next batch expects)."""
+    nodes (relationships) of it the load has created (the count the next batch expects).
+
+    A batch's create query needs the label's count to be what this load made it. That is
+    not one number: another batch of the label may be in flight, and Neo4j's count may
+    not show a commit that came after the reading transaction began (observed: the count
+    missed batches that had committed, and been counted here, before it was read). So a
+    batch marks, before its transaction begins, how many batches had been counted; its
+    count may then include any subset of the batches counted since and of the others
+    still in flight."""
 
     seen: SeenFilter = field(default_factory=SeenFilter)
-    created: int = 0
-    #: create rows of this label's (type's) batches in flight, each batch's count
-    in_flight: list[int] = field(default_factory=list)
+    #: running totals of the rows created by this load's batches, in the order they were
+    #: counted (``done``): totals[k] is what the first k batches created
+    totals: list[int] = field(default_factory=lambda: [0])
+    #: the create rows of each of this label's (type's) create batches in flight, by token
+    in_flight: dict[int, int] = field(default_factory=dict)
+    #: a batch found the count not as expected: it merges, creating an unknown number of
+    #: its rows, so no count is as expected from then on (every later batch merges)
+    broken: bool = False
+    lock: Lock = field(default_factory=Lock)
 
-    def allowed(self) -> list[int]:
-        """The counts the next batch may find: what the load has created plus the create
-        rows of any subset of the batches still in flight (each commits whole or not at
-        all, in any order)."""
-        sums = {0}
-        for n in self.in_flight:
-            sums |= {s + n for s in sums}
-        return sorted(self.created + s for s in sums)
+    @property
+    def created(self) -> int:
+        return self.totals[-1]
+
+    def mark(self) -> int:
+        """Taken before a batch's transaction begins (``allowed``)."""
+        with self.lock:
+            return len(self.totals) - 1
+
+    def allowed(self, me: int, mark: int) -> list[int]:
+        """The counts batch ``me`` (which took ``mark``) may find, read after it found
+        one: what the batches counted before ``mark`` created, plus what any subset of the
+        batches counted since and of the other create batches in flight did (each commits
+        whole or not at all, in any order; a create batch creates exactly its rows or
+        finds the count wrong and breaks the label)."""
+        with self.lock:
+            if self.broken:
+                return []
+            totals = self.totals
+            later = [totals[i + 1] - totals[i] for i in range(mark, len(totals) - 1)]
+            later += [n for token, n in self.in_flight.items() if token != me]
+            sums = {0}
+            for n in later:
+                sums |= {s + n for s in sums}
+            return sorted(totals[mark] + s for s in sums)
+
+    def break_(self) -> None:
+        with self.lock:
+            self.broken = True
+
+    def start(self, token: int, rows: int) -> None:
+        with self.lock:
+            self.in_flight[token] = rows
+
+    def done(self, token: int, created: int) -> None:
+        with self.lock:
+            self.in_flight.pop(token, None)
+            self.totals.append(self.totals[-1] + created)
+
+
+@dataclass
+class _Deferred:
+    """The rows of a create-path label (type) the seen filter said "maybe" to, by id
+    (identity), folded: merged later in their own batch (see ``Writer._send``)."""
+
+    rows: dict[Any, dict[str, Any]] = field(default_factory=dict)
+    #: rows folded into one already here (counted unchanged, as ``_dedupe``'s)
+    folded: int = 0
+
+
+@dataclass(frozen=True)
+class _Target:
+    """What a label (type) is written with: its queries, row shapes and merge folding."""
+
+    kind: str  # "node" or "rel"
+    name: str
+    merge_query: str
+    count_query: str
+    create_query: Callable[[bool], str]
+    #: a merge row as a create row (None: it must be merged)
+    as_new: Callable[[dict[str, Any]], list[Any] | None]
+    #: the list properties a fold unites
+    lists: tuple[str, ...]
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}:{self.name}"
+
+
+def _node_target(label: str) -> _Target:
+    keys, dates = create_keys("node", label), date_positions("node", label, 3)
+    return _Target("node", label, node_query(label), count_query("node", label),
+                   lambda _: create_node_query(label),
+                   lambda r: create_row([r["id"], r["sources"] or None, r["aliases"] or None],
+                                        r["props"], keys, dates),
+                   ("sources", "aliases"))
+
+
+def _rel_target(rel_type: str) -> _Target:
+    keys, dates = create_keys("rel", rel_type), date_positions("rel", rel_type, 3)
+    return _Target("rel", rel_type, rel_query(rel_type), count_query("rel", rel_type),
+                   lambda by_node: create_rel_query(rel_type, by_node),
+                   lambda r: create_row([r["source"], r["target"], r["sources"]],
+                                        r["props"], keys, dates),
+                   ("sources",))
 
 
 class Writer:
@@ -515,11 +643,17 @@ class Writer:
         self.on_batch = on_batch
         self._nodes: dict[str, list[dict[str, Any]]] = {}
         self._rels: dict[str, list[dict[str, Any]]] = {}
-        #: the batches in flight, oldest first: (label or type key, job, bookkeeping)
-        self._pending: deque[tuple[str, _InFlight, Callable[[Result], None]]] = deque()
+        self._targets: dict[str, _Target] = {}
+        self._tokens = 0
+        #: the batches in flight, oldest first: (label or type key, exclusive, job,
+        #: bookkeeping); an exclusive batch (one that merges) is never in flight with
+        #: another of its key
+        self._pending: deque[tuple[str, bool, _InFlight, Callable[[Result], None]]] = deque()
         #: create-path state per "node:<label>" / "rel:<type>"; None: the label (type)
         #: was found not as this load left it, and merges from then on
         self._create: dict[str, _CreatePath | None] = {}
+        #: the rows each create-path key's filter said "maybe" to, merged later
+        self._deferred: dict[str, _Deferred] = {}
         #: False: every row is merged (the create path off; tests compare both)
         self.create_path = create_path
         #: id -> internal node id of the nodes this load created (up to NODE_IDS_MAX), so
@@ -543,8 +677,10 @@ class Writer:
         """Write every buffered record and wait until all batches are committed."""
         for label in list(self._nodes):
             self._flush_nodes(label)
+        self._flush_deferred("node")
         for rel_type in list(self._rels):
             self._flush_rels(rel_type)
+        self._flush_deferred("rel")
         self._wait()
 
     def _wait(self) -> None:
@@ -554,15 +690,15 @@ class Writer:
             self._wait_oldest()
 
     def _wait_oldest(self) -> None:
-        _, job, done = self._pending.popleft()
+        _, _, job, done = self._pending.popleft()
         done(job.wait())
 
-    def _wait_for(self, key: str) -> None:
-        """For a relationship batch, wait (oldest first) until no node batch is in flight:
-        its endpoints must be committed (and their internal ids known)."""
-        if key.startswith("rel:"):
-            while any(k.startswith("node:") for k, _, _ in self._pending):
-                self._wait_oldest()
+    def _target(self, kind: str, name: str) -> _Target:
+        key = f"{kind}:{name}"
+        t = self._targets.get(key)
+        if t is None:
+            t = self._targets[key] = (_node_target if kind == "node" else _rel_target)(name)
+        return t
 
     def _by_node(self, row: list[Any]) -> list[Any] | None:
         """A relationship create row as a by-node row, or None when an endpoint is not a
@@ -580,119 +716,134 @@ class Writer:
         if ids is not None and len(ids) + len(created) <= NODE_IDS_MAX:
             ids.update((k, v) for k, v in created)
 
-    def _submit(self, key: str, merge_query: str,
-                create_query: Callable[[bool], str],
-                rows: dict[Any, dict[str, Any]],
-                as_new: Callable[[dict[str, Any]], list[Any] | None],
-                done: Callable[[Result], None], by_node: bool = False) -> None:
-        """Split ``rows`` (by their id or identity) between the create and merge paths
-        — with ``by_node``, the create rows by whether both endpoints are nodes this load
-        created — wait for room (and, for relationships, for the node batches), send
-        this one."""
+    def _submit(self, t: _Target, rows: dict[Any, dict[str, Any]], folded: int) -> None:
+        """Split ``rows`` (by their id or identity) between the create path — relationships
+        in parts by whether both endpoints are nodes this load created — and the rows the
+        seen filter may have seen, which wait in ``_deferred`` to be merged later; send
+        the create rows (all rows, when the label or type merges)."""
+        key = t.key
         state = (self._create.setdefault(key, _CreatePath()) if self.create_path
                  else None)
         parts: dict[bool, list[list[Any]]] = {}
         new_as_merge: list[dict[str, Any]] = []  # the same rows, for a fallback
-        merge: list[dict[str, Any]] = []
         if state is None:
-            merge = list(rows.values())
-        else:
-            seen = state.seen.check_and_add
-            to_node = self._by_node if by_node else None
-            for ident, row in rows.items():
-                listed = None if seen(ident) else as_new(row)
-                if listed is None:
-                    merge.append(row)
-                    continue
-                new_as_merge.append(row)
-                node_row = to_node(listed) if to_node else None
-                if node_row is None:
-                    parts.setdefault(False, []).append(listed)
-                else:
-                    parts.setdefault(True, []).append(node_row)
-        self._wait_for(key)
-        while len(self._pending) >= self.in_flight:
+            self._send(t, None, {}, [], list(rows.values()), folded)
+            return
+        deferred = self._deferred.setdefault(key, _Deferred())
+        later, lists = deferred.rows, t.lists
+        seen, as_new = state.seen.check_and_add, t.as_new
+        to_node = self._by_node if t.kind == "rel" else None
+        for ident, row in rows.items():
+            listed = None if seen(ident) else as_new(row)
+            if listed is None:
+                deferred.folded += _fold(later, ident, row, lists)
+                continue
+            new_as_merge.append(row)
+            node_row = to_node(listed) if to_node else None
+            if node_row is None:
+                parts.setdefault(False, []).append(listed)
+            else:
+                parts.setdefault(True, []).append(node_row)
+        if new_as_merge:
+            self._send(t, state, parts, new_as_merge, [], folded)
+        else:  # every row deferred: count the folded ones with them
+            deferred.folded += folded
+        if len(later) >= self.batch_size:
+            self._flush_deferred(t.kind, key)
+
+    def _flush_deferred(self, kind: str, key: str | None = None) -> None:
+        """Send the deferred rows of every label (``kind`` "node") or type ("rel"), or
+        of ``key`` only, as merges."""
+        keys = [k for k, d in self._deferred.items()
+                if d.rows and (k == key if key else k.startswith(kind + ":"))]
+        for k in keys:
+            d = self._deferred.pop(k, None)
+            if d is not None and d.rows:
+                self._send(self._target(kind, k.split(":", 1)[1]), self._create.get(k), {},
+                           [], list(d.rows.values()), d.folded)
+
+    def _send(self, t: _Target, state: _CreatePath | None,
+              parts: dict[bool, list[list[Any]]], new_as_merge: list[dict[str, Any]],
+              merge: list[dict[str, Any]], folded: int) -> None:
+        """Wait for room, and send one batch: create rows (``parts``, the same rows as
+        merge rows in ``new_as_merge``) and rows to merge (``merge``, when there are any,
+        never with create rows but after a stale find).
+
+        Ordering rules, which the counts of the create path and the merge's correctness
+        rest on: a relationship batch waits until the deferred node rows are sent and no
+        node batch is in flight (its endpoints must be committed); a batch that merges
+        (exclusive) is never in flight together with another of its label (type): it may
+        create an unknown number of rows, which the other's count check could not allow
+        for, and two merges of one new identity at once would both create it. Two create
+        batches of one key may be in flight together: their rows are distinct (the seen
+        filter) and each creates exactly its rows or is found stale."""
+        key = t.key
+        if t.kind == "rel":
+            self._flush_deferred("node")
+            while any(k.startswith("node:") for k, _, _, _ in self._pending):
+                self._wait_oldest()
+        pending = self._pending
+        while True:
+            # a batch that finished meanwhile may have found the label (type) not as
+            # expected: this one merges too, with the deferred rows of its key (distinct
+            # from its own: those were never seen before)
+            if state is not None and (state.broken or self._create[key] is None):
+                d = self._deferred.pop(key, _Deferred())
+                merge = new_as_merge + merge + list(d.rows.values())
+                folded += d.folded
+                parts, new_as_merge, state = {}, [], None
+            exclusive = state is None or bool(merge)
+            if len(pending) < self.in_flight and not any(
+                    k == key and (exclusive or ex) for k, ex, _, _ in pending):
+                break
             self._wait_oldest()
-        # a batch that finished meanwhile may have found the label (type) not as expected
-        if state is not None and self._create[key] is None:
-            parts, merge, new_as_merge, state = {}, new_as_merge + merge, [], None
-        batch = _Batch(merge_query, create_query, parts, new_as_merge, merge,
-                       state.allowed() if state is not None else [])
-        sent = sum(len(rows) for rows in parts.values())
-        if state is not None:
-            state.in_flight.append(sent)
+        self._tokens += 1
+        batch = _Batch(t.merge_query, t.count_query, t.create_query, parts, new_as_merge,
+                       merge, state, self._tokens)
+        sent = len(new_as_merge) + len(merge)
+        if state is not None and not exclusive:
+            state.start(batch.token, sum(len(rows) for rows in parts.values()))
 
         def finish(res: Result) -> None:
             if state is not None:
-                state.in_flight.remove(sent)
+                state.done(batch.token, res["created"])
             if batch.stale:
                 self._create[key] = None
-            elif state is not None:
-                state.created += res["created"]
             if batch.moved:
                 self._node_ids = None
             elif batch.created_ids:
                 self._remember(batch.created_ids)
-            done(res)
+            self._count(t, res, sent, folded)
 
-        self._pending.append((key, _InFlight(self.graph, batch), finish))
+        pending.append((key, exclusive, _InFlight(self.graph, batch), finish))
+
+    def _count(self, t: _Target, res: Result, sent: int, folded: int) -> None:
+        """Add what a committed batch of ``sent`` rows (plus the duplicates folded into
+        them) did to the summary, and report it to ``on_batch``."""
+        c = self.summary.node(t.name) if t.kind == "node" else self.summary.rel(t.name)
+        c.created += res["created"]
+        c.updated += res["updated"]
+        c.unchanged += res["unchanged"] + folded
+        missing = sent - res["written"]
+        if missing:
+            c.rejected += missing
+            self.summary.rejections.append(Rejection(  # only relationships can miss
+                None, None, f"{missing} {t.name} relationship(s) not written: an endpoint "
+                            "disappeared from the database during the load", label=t.name))
+        if self.on_batch:
+            self.on_batch(t.kind, sent + folded)
 
     def _flush_nodes(self, label: str) -> None:
         rows = self._nodes.pop(label, [])
-        if not rows:
-            return
-        n = len(rows)
-        by_id = _dedupe(rows, lambda r: r["id"], ("sources", "aliases"))
-        folded = n - len(by_id)
-
-        def done(res: Result) -> None:
-            c = self.summary.node(label)
-            c.created += res["created"]
-            c.updated += res["updated"]
-            c.unchanged += res["unchanged"] + folded
-            if self.on_batch:
-                self.on_batch("node", n)
-
-        keys, dates = create_keys("node", label), date_positions("node", label, 3)
-        self._submit(f"node:{label}", node_query(label),
-                     lambda _: create_node_query(label), by_id,
-                     lambda r: create_row([r["id"], r["sources"] or None,
-                                           r["aliases"] or None], r["props"], keys, dates),
-                     done)
+        if rows:
+            self._submit(self._target("node", label),
+                         *_dedupe(rows, lambda r: r["id"], ("sources", "aliases")))
 
     def _flush_rels(self, rel_type: str) -> None:
         rows = self._rels.pop(rel_type, [])
-        if not rows:
-            return
-        n = len(rows)
-
-        def identity(row: dict[str, Any]) -> tuple[Any, ...]:
-            return rel_identity(rel_type, row)
-
-        by_identity = _dedupe(rows, identity, ("sources",))
-        folded, sent = n - len(by_identity), len(by_identity)
-
-        def done(res: Result) -> None:
-            c = self.summary.rel(rel_type)
-            c.created += res["created"]
-            c.updated += res["updated"]
-            c.unchanged += res["unchanged"] + folded
-            missing = sent - res["written"]
-            if missing:
-                c.rejected += missing
-                self.summary.rejections.append(Rejection(
-                    None, None, f"{missing} {rel_type} relationship(s) not written: an "
-                                "endpoint disappeared from the database during the load",
-                    label=rel_type))
-            if self.on_batch:
-                self.on_batch("rel", n)
-
-        keys, dates = create_keys("rel", rel_type), date_positions("rel", rel_type, 3)
-        self._submit(f"rel:{rel_type}", rel_query(rel_type),
-                     lambda by_node: create_rel_query(rel_type, by_node),
-                     by_identity,
-                     lambda r: create_row([r["source"], r["target"], r["sources"]],
-                                          r["props"], keys, dates), done, by_node=True)
+        if rows:
+            self._submit(self._target("rel", rel_type),
+                         *_dedupe(rows, lambda r: rel_identity(rel_type, r), ("sources",)))
 
 
 def write_nodes(graph: Graph, records: Iterable[NodeRecord],

@@ -1,0 +1,6 @@
+// How many relationships a type holds (from the count store: constant time), read by the
+// loader's create path before each create query (ingest/loader.py): the type must hold
+// exactly what this load created, or another writer has been at it and the batch merges
+// instead. The caller puts in {{type}} a type checked against the schema registry.
+MATCH ()-[x:{{type}}]->()
+RETURN count(x) AS present
