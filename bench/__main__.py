@@ -24,6 +24,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from bench.ingest import DEFAULT_WARMUP
 from ingest.loader import DEFAULT_BATCH
 
 SMALL, MEDIUM, LARGE = 10_000, 100_000, 1_000_000
@@ -63,7 +64,7 @@ def _ingest(args: argparse.Namespace) -> int:
     sizes = _ingest_sizes(args)
     ingest.main(sizes, args.batch, args.sweep or None, args.sweep_nodes or max(
         (n for n in sizes if n <= MEDIUM), default=sizes[0]), args.baseline, args.heap,
-        args.pagecache, args.loader_nodes or None)
+        args.pagecache, args.loader_nodes or None, args.warmup)
     return 0
 
 
@@ -117,7 +118,8 @@ def _all(args: argparse.Namespace) -> int:
         sizes = _ingest_sizes(args)
         step("ingest", lambda: summaries.append(ingest.report(ingest.main(
             sizes, args.batch, args.sweep, MEDIUM if MEDIUM in sizes else sizes[0],
-            args.baseline, args.heap, args.pagecache, args.loader_nodes or None))))
+            args.baseline, args.heap, args.pagecache, args.loader_nodes or None,
+            args.warmup))))
     for module in ("queries", "api"):
         if module in skip:
             continue
@@ -159,6 +161,11 @@ def _add_ingest_opts(p: argparse.ArgumentParser, sweep_default: list[int] | None
                         f"(default {sweep_default or 'none'})")
     p.add_argument("--baseline", type=int, default=5000,
                    help="relationships written one per transaction (default 5000)")
+    p.add_argument("--warmup", type=int, default=DEFAULT_WARMUP,
+                   help="before each measured load, load (then delete) this many nodes "
+                        "into the same server so the load runs on a warm JVM; its figure "
+                        f"is reported as the cold-server one; 0: measure cold (default "
+                        f"{DEFAULT_WARMUP:,})")
     p.add_argument("--loader-nodes", type=int, default=loader_default,
                    help="also run the loader alone (Neo4j replaced by a no-op) at this many "
                         f"nodes for its peak memory; 0: skip (default {loader_default})")

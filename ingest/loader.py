@@ -65,6 +65,10 @@ T = TypeVar("T")
 DEFAULT_BATCH = 10_000
 #: Batches written at once, each its own transaction
 IN_FLIGHT = 2
+#: When no batch is in flight (the server idle), the fullest buffer is sent as soon as it
+#: holds this many rows, without waiting for a full batch; checked every EAGER_EVERY rows
+EAGER_MIN = 1000
+EAGER_EVERY = 512
 
 
 @contextmanager
@@ -645,6 +649,7 @@ class Writer:
         self._rels: dict[str, list[dict[str, Any]]] = {}
         self._targets: dict[str, _Target] = {}
         self._tokens = 0
+        self._added = 0
         #: the batches in flight, oldest first: (label or type key, exclusive, job,
         #: bookkeeping); an exclusive batch (one that merges) is never in flight with
         #: another of its key
@@ -666,12 +671,31 @@ class Writer:
         buf.append(node_row(rec))
         if len(buf) >= self.batch_size:
             self._flush_nodes(rec.label)
+        else:
+            self._added += 1
+            if not self._added % EAGER_EVERY and not self._pending:
+                self._eager(self._nodes, self._flush_nodes)
 
     def add_rel(self, rec: RelRecord) -> None:
         buf = self._rels.setdefault(rec.type, [])
         buf.append(rel_row(rec))
         if len(buf) >= self.batch_size:
             self._flush_rels(rec.type)
+        else:
+            self._added += 1
+            if not self._added % EAGER_EVERY and not self._pending:
+                self._eager(self._rels, self._flush_rels)
+
+    def _eager(self, buffers: dict[str, list[dict[str, Any]]],
+               flush: Callable[[str], None]) -> None:
+        """The server is idle: send the fullest buffer if it holds ``EAGER_MIN`` rows.
+        Why: with many labels or types, a small load fills no batch until its end, and the
+        server would wait for the whole input before writing anything; a big load always
+        has a batch in flight and never gets here."""
+        if buffers:
+            name = max(buffers, key=lambda k: len(buffers[k]))
+            if len(buffers[name]) >= min(EAGER_MIN, self.batch_size):
+                flush(name)
 
     def flush(self) -> None:
         """Write every buffered record and wait until all batches are committed."""

@@ -384,3 +384,26 @@ def test_seen_filter_never_forgets_and_rarely_lies() -> None:
     assert all(seen.check_and_add(k) for k in keys)  # no false "never seen"
     assert false_maybe < 0.03 * len(keys)
     assert seen.nbytes < 200_000  # grew from 1,000 to 20,000 keys in a few KiB
+
+
+def test_an_idle_server_gets_the_fullest_buffer_before_any_batch_is_full(graph: Graph
+                                                                         ) -> None:
+    """With many types, a small load fills no batch until its end; when nothing is in
+    flight the writer sends the fullest buffer once it holds EAGER_MIN rows, so the server
+    writes while the input is still being read. The graph is the same as sent whole."""
+    nodes, rels = small_graph(1500, seed=8)
+    wipe(graph)
+    load_records(graph, nodes, [], batch_size=100_000)
+    spy = SpyGraph(graph)
+    summary = LoadSummary()
+    w = Writer(spy, summary, batch_size=100_000)  # no type reaches a full batch
+    for r in rels:
+        w.add_rel(r)
+    sent_before_flush = spy.transactions
+    w.flush()
+    got = snapshot(graph)
+    assert len(rels) < 100_000 and sent_before_flush >= 1
+    assert summary.rels_written == len(rels)
+    wipe(graph)
+    load_records(graph, nodes, rels, batch_size=100_000, create_path=False)
+    assert snapshot(graph) == got
