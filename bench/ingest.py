@@ -238,6 +238,8 @@ def _line(r: dict[str, Any]) -> str:
         w = r["warmup"]
         s += (f"; cold server (the {w['nodes']:,}-node warm-up load): "
               f"{w['rels_per_second']:,.0f} rel/s")
+    if r.get("transaction_retries"):
+        s += f"; {r['transaction_retries']} transactions retried"
     s += (f"; loader peak RSS {r['loader_max_rss_mib']:.0f} MiB, "
           f"server RSS {r.get('server_rss_mib', 0):.0f} MiB; load avg "
           f"{r['contention_after']['loadavg'][0]:.1f}")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import logging
 import os
 import resource
 import sys
@@ -110,6 +111,19 @@ class NullGraph(TimedGraph):
         pass
 
 
+class _Retries(logging.Handler):
+    """Counts the transactions the driver retried (a deadlock between the two batches in
+    flight, say): each costs a rollback and a back-off of about a second."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if "will be retried" in record.getMessage():
+            self.count += 1
+
+
 def _rss_mib() -> float:
     """Current resident memory of this process (the loader), MiB."""
     with open("/proc/self/statm") as f:
@@ -173,6 +187,8 @@ def run(nodes: int, seed: int, batch: int, baseline: int,
     stride = max(1, (5 * nodes) // max(baseline, 1))
     out: dict[str, Any] = {"nodes": nodes, "seed": seed, "batch_size": batch,
                            "null_db": null_db}
+    retries = _Retries()
+    logging.getLogger("neo4j").addHandler(retries)
     with relaxed_gc():  # as load_records and `stackgraph ingest` run
         try:
             cpu = _Cpu()
@@ -207,6 +223,7 @@ def run(nodes: int, seed: int, batch: int, baseline: int,
             out["rels_per_cpu_second"] = round(rels / sum(out["rel_cpu"].values()), 1)
             out["rels_created"] = sum(c.created for c in summary.rels.values())
             out["rejected"] = len(summary.errors)
+            out["transaction_retries"] = retries.count
 
             if sample:
                 graph.write_seconds, graph.writes = 0.0, 0

@@ -9,6 +9,10 @@
 // The stored node is exactly what merge_nodes.cypher would create (a null is no property).
 // `ids` pairs each id with its internal node id, so this load's relationships can find their
 // endpoints without the index (ends_by_node.cypher).
+// replan=skip: the plan of this query does not depend on the graph's statistics, which
+// a load changes from nothing to millions (and a delete back): a replan would cost
+// tens of milliseconds of planning, each time (BENCHMARKS.md, "Ingest").
+CYPHER replan=skip
 UNWIND $rows AS row
 CREATE (n:{{label}}:Entity)
 SET n.id = row[0], n.sources = row[1], n.aliases = row[2]{{sets}}

@@ -15,6 +15,10 @@
 // merge_rels.cypher would create (a null is no property).
 // Why (BENCHMARKS.md, "Ingest"): a plain CREATE costs Neo4j about a third of the merge
 // query's read-compare-split per relationship; on a first load every row is new.
+// replan=skip: the plan of this query does not depend on the graph's statistics, which
+// a load changes from nothing to millions (and a delete back): a replan would cost
+// tens of milliseconds of planning, each time (BENCHMARKS.md, "Ingest").
+CYPHER replan=skip
 UNWIND $rows AS row
 {{ends}}
 CREATE (a)-[r:{{type}}]->(b)
