@@ -697,6 +697,15 @@ class Writer:
             if len(buffers[name]) >= min(EAGER_MIN, self.batch_size):
                 flush(name)
 
+    def load(self, nodes: Iterable[NodeRecord], rels: Iterable[RelRecord]) -> None:
+        """Write the nodes, then the relationships (the nodes committed first)."""
+        for node in nodes:
+            self.add_node(node)
+        self.flush()
+        for rel in rels:
+            self.add_rel(rel)
+        self.flush()
+
     def flush(self) -> None:
         """Write every buffered record and wait until all batches are committed."""
         for label in list(self._nodes):
@@ -904,12 +913,6 @@ def load_records(graph: Graph, nodes: Iterable[NodeRecord], rels: Iterable[RelRe
     iterables are consumed once, streaming.
     """
     summary = LoadSummary()
-    w = Writer(graph, summary, batch_size, on_batch, create_path)
     with relaxed_gc():
-        for node in nodes:
-            w.add_node(node)
-        w.flush()
-        for rel in rels:
-            w.add_rel(rel)
-        w.flush()
+        Writer(graph, summary, batch_size, on_batch, create_path).load(nodes, rels)
     return summary

@@ -286,12 +286,7 @@ def _load_with(graph: Graph, nodes: list[NodeRecord], rels: list[RelRecord],
     """``load_records``, keeping the writer to look at its state afterwards."""
     summary = LoadSummary()
     w = Writer(graph, summary, batch_size=batch_size)
-    for n in nodes:
-        w.add_node(n)
-    w.flush()
-    for r in rels:
-        w.add_rel(r)
-    w.flush()
+    w.load(nodes, rels)
     return w, summary
 
 
