@@ -88,6 +88,26 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def wait_quiet(pid: int | None, timeout: float = 120.0) -> float:
+    """Wait until the Neo4j server ``pid`` is quiet (its CPU under 10 % for a second) and
+    return the seconds waited. Why: a server goes on working after what it was asked to
+    do has committed — the JIT compiling what just ran hot, merging the full-text index's
+    Lucene segments after a delete — and a load measured meanwhile shares the two cores
+    with that work (at 10^4 nodes, C2 compiling for ~0.8 s of a 1.9 s relationship
+    phase)."""
+    if pid is None:
+        return 0.0
+    t0 = time.perf_counter()
+    calm = 0
+    last = cpu_seconds(pid)
+    while calm < 2 and time.perf_counter() - t0 < timeout:
+        time.sleep(0.5)
+        now = cpu_seconds(pid)
+        calm = calm + 1 if now - last < 0.05 else 0
+        last = now
+    return round(time.perf_counter() - t0, 1)
+
+
 def contention() -> dict[str, Any]:
     """How busy the machine is right now: load average and CPU pressure (PSI: the share of
     time some runnable task waited for a CPU). Figures taken while other work competes for

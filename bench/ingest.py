@@ -33,10 +33,10 @@ from bench.common import (
     ROOT,
     bench_settings,
     contention,
-    cpu_seconds,
     machine,
     rss_kib,
     save,
+    wait_quiet,
     wipe_store,
 )
 from graph.db import apply_schema, cypher, open_graph
@@ -90,31 +90,12 @@ def one_load(server: ManagedServer, nodes: int, batch: int, baseline: int,
         cold = {k: w[k] for k in ("nodes", "rels_written", "rels_per_second",
                                   "rels_per_cpu_second", "rel_cpu")}
         clear(server, warmup)
-    quiet = wait_quiet(server)
+    quiet = wait_quiet(server.pid())
     result = _worker(server, nodes, batch, baseline, seed)
     result["waited_for_quiet_seconds"] = quiet
     if cold is not None:
         result["warmup"] = cold
     return result
-
-
-def wait_quiet(server: ManagedServer, timeout: float = 120.0) -> float:
-    """Wait until the server's background work is over (its CPU under 10 % for a second),
-    and return the seconds waited: deleting a graph can leave Neo4j work to do after the
-    delete has committed (merging the full-text index's Lucene segments, sampling
-    indexes), which a load measured meanwhile would compete with."""
-    pid = server.pid()
-    if pid is None:
-        return 0.0
-    t0 = time.perf_counter()
-    calm = 0
-    last = cpu_seconds(pid)
-    while calm < 2 and time.perf_counter() - t0 < timeout:
-        time.sleep(0.5)
-        now = cpu_seconds(pid)
-        calm = calm + 1 if now - last < 0.05 else 0
-        last = now
-    return round(time.perf_counter() - t0, 1)
 
 
 def _worker(server: ManagedServer, nodes: int, batch: int, baseline: int,
