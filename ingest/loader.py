@@ -426,8 +426,6 @@ class _Batch:
     token: int = 0
     #: ``_CreatePath.mark``, taken before the transaction begins
     mark: int = 0
-    #: set by ``run``: the label (type) was not as expected, the whole batch was merged
-    stale: bool = False
     #: set by ``run`` for node batches: [id, internal id] of each node created
     created_ids: list[list[Any]] = field(default_factory=list)
     #: set when the by-node rows found a node gone and were redone by index
@@ -442,7 +440,7 @@ class _Batch:
     def merge_all(self) -> None:
         """Send every row to the merge query (see ``_Restart``)."""
         self.merge = self.new_as_merge + self.merge
-        self.parts, self.new_as_merge, self.stale = {}, [], True
+        self.parts, self.new_as_merge = {}, []
 
     def run(self, tx: ManagedTransaction) -> Result:
         """The transaction function (may be retried by the driver: it starts afresh)."""
@@ -470,7 +468,6 @@ class _Batch:
             total["created"] += res["created"]
             self.created_ids.extend(res.get("ids") or [])
         merge = self.new_as_merge + self.merge if stale else self.merge
-        self.stale = self.stale or stale
         if merge:
             res = tx.run(self.merge_query, {"rows": Rows(merge)}).single(strict=True)
             for k in total:
@@ -538,10 +535,6 @@ class _CreatePath:
     broken: bool = False
     lock: Lock = field(default_factory=Lock)
 
-    @property
-    def created(self) -> int:
-        return self.totals[-1]
-
     def mark(self) -> int:
         """Taken before a batch's transaction begins (``allowed``)."""
         with self.lock:
@@ -599,7 +592,8 @@ class _Target:
     create_query: Callable[[bool], str]
     #: a merge row as a create row (None: it must be merged)
     as_new: Callable[[dict[str, Any]], list[Any] | None]
-    #: the list properties a fold unites
+    #: a merge row's id (identity), and the list properties a fold unites
+    identity: Callable[[dict[str, Any]], Any]
     lists: tuple[str, ...]
 
     @property
@@ -613,7 +607,7 @@ def _node_target(label: str) -> _Target:
                    lambda _: create_node_query(label),
                    lambda r: create_row([r["id"], r["sources"] or None, r["aliases"] or None],
                                         r["props"], keys, dates),
-                   ("sources", "aliases"))
+                   lambda r: r["id"], ("sources", "aliases"))
 
 
 def _rel_target(rel_type: str) -> _Target:
@@ -622,7 +616,7 @@ def _rel_target(rel_type: str) -> _Target:
                    lambda by_node: create_rel_query(rel_type, by_node),
                    lambda r: create_row([r["source"], r["target"], r["sources"]],
                                         r["props"], keys, dates),
-                   ("sources",))
+                   lambda r: rel_identity(rel_type, r), ("sources",))
 
 
 class Writer:
@@ -654,9 +648,9 @@ class Writer:
         #: bookkeeping); an exclusive batch (one that merges) is never in flight with
         #: another of its key
         self._pending: deque[tuple[str, bool, _InFlight, Callable[[Result], None]]] = deque()
-        #: create-path state per "node:<label>" / "rel:<type>"; None: the label (type)
-        #: was found not as this load left it, and merges from then on
-        self._create: dict[str, _CreatePath | None] = {}
+        #: create-path state per "node:<label>" / "rel:<type>" (``broken``: the label or
+        #: type was found not as this load left it, and merges from then on)
+        self._create: dict[str, _CreatePath] = {}
         #: the rows each create-path key's filter said "maybe" to, merged later
         self._deferred: dict[str, _Deferred] = {}
         #: False: every row is merged (the create path off; tests compare both)
@@ -759,8 +753,8 @@ class Writer:
                  else None)
         parts: dict[bool, list[list[Any]]] = {}
         new_as_merge: list[dict[str, Any]] = []  # the same rows, for a fallback
-        if state is None:
-            self._send(t, None, {}, [], list(rows.values()), folded)
+        if state is None or state.broken:  # all merged (a broken one's deferred rows too)
+            self._send(t, state, {}, [], list(rows.values()), folded)
             return
         deferred = self._deferred.setdefault(key, _Deferred())
         later, lists = deferred.rows, t.lists
@@ -790,10 +784,9 @@ class Writer:
         keys = [k for k, d in self._deferred.items()
                 if d.rows and (k == key if key else k.startswith(kind + ":"))]
         for k in keys:
-            d = self._deferred.pop(k, None)
-            if d is not None and d.rows:
-                self._send(self._target(kind, k.split(":", 1)[1]), self._create.get(k), {},
-                           [], list(d.rows.values()), d.folded)
+            d = self._deferred.pop(k)
+            self._send(self._target(kind, k.split(":", 1)[1]), self._create.get(k), {}, [],
+                       list(d.rows.values()), d.folded)
 
     def _send(self, t: _Target, state: _CreatePath | None,
               parts: dict[bool, list[list[Any]]], new_as_merge: list[dict[str, Any]],
@@ -817,13 +810,14 @@ class Writer:
                 self._wait_oldest()
         pending = self._pending
         while True:
-            # a batch that finished meanwhile may have found the label (type) not as
-            # expected: this one merges too, with the deferred rows of its key (distinct
-            # from its own: those were never seen before)
-            if state is not None and (state.broken or self._create[key] is None):
+            # a batch may have found the label (type) not as expected: this one merges
+            # too, after the rows of its key deferred before it (folded, so a later
+            # repeat wins and the batch holds each id once)
+            if state is not None and state.broken:
                 d = self._deferred.pop(key, _Deferred())
-                merge = new_as_merge + merge + list(d.rows.values())
-                folded += d.folded
+                for row in new_as_merge + merge:
+                    d.folded += _fold(d.rows, t.identity(row), row, t.lists)
+                merge, folded = list(d.rows.values()), folded + d.folded
                 parts, new_as_merge, state = {}, [], None
             exclusive = state is None or bool(merge)
             if len(pending) < self.in_flight and not any(
@@ -840,8 +834,6 @@ class Writer:
         def finish(res: Result) -> None:
             if state is not None:
                 state.done(batch.token, res["created"])
-            if batch.stale:
-                self._create[key] = None
             if batch.moved:
                 self._node_ids = None
             elif batch.created_ids:
@@ -869,14 +861,14 @@ class Writer:
     def _flush_nodes(self, label: str) -> None:
         rows = self._nodes.pop(label, [])
         if rows:
-            self._submit(self._target("node", label),
-                         *_dedupe(rows, lambda r: r["id"], ("sources", "aliases")))
+            t = self._target("node", label)
+            self._submit(t, *_dedupe(rows, t.identity, t.lists))
 
     def _flush_rels(self, rel_type: str) -> None:
         rows = self._rels.pop(rel_type, [])
         if rows:
-            self._submit(self._target("rel", rel_type),
-                         *_dedupe(rows, lambda r: rel_identity(rel_type, r), ("sources",)))
+            t = self._target("rel", rel_type)
+            self._submit(t, *_dedupe(rows, t.identity, t.lists))
 
 
 def write_nodes(graph: Graph, records: Iterable[NodeRecord],
