@@ -17,7 +17,8 @@ measured load the worker loads a graph of ``--warmup`` nodes (another seed) into
 server and empties it again; that load is kept as the cold-server figure (``warmup`` in
 the results, when the server was just started), and the measured load runs on a warmer
 server, as loads do on a server that has been up a while. ``--warmup 0`` measures cold.
-(At 10^4 nodes the measured load still varies with the JIT's state: 18-29k rel/s.)
+(At 10^4 nodes the measured load still varies with the JIT's state: 18-26k rel/s, 30k
+on a server's fifth load; BENCHMARKS.md, "Ingest".)
 """
 
 from __future__ import annotations
@@ -61,9 +62,11 @@ def _env(settings: Settings) -> dict[str, str]:
     return env
 
 
-def clear(server: ManagedServer, nodes_hint: int) -> None:
-    """An empty database with the schema applied, the server running."""
-    if nodes_hint > CYPHER_CLEAR_MAX or server.pid() is None:
+def clear(server: ManagedServer, nodes_hint: int) -> bool:
+    """An empty database with the schema applied, the server running; True when the
+    server was (re)started for it."""
+    restart = nodes_hint > CYPHER_CLEAR_MAX or server.pid() is None
+    if restart:
         server.stop()
         wipe_store(server)
         server.start(quiet=True)
@@ -72,6 +75,7 @@ def clear(server: ManagedServer, nodes_hint: int) -> None:
                           timeout=0)[0]["deleted"]:
             pass
         apply_schema(graph)
+    return restart
 
 
 def counts(settings: Settings) -> dict[str, int]:
@@ -83,12 +87,13 @@ def one_load(server: ManagedServer, nodes: int, batch: int, baseline: int,
              seed: int = 0, warmup: int = 0) -> dict[str, Any]:
     """One measured load of ``nodes`` into an empty database (after a warm-up load of
     ``warmup`` nodes, deleted before, when ``warmup`` > 0)."""
-    clear(server, nodes)
+    fresh = clear(server, nodes)
     cold: dict[str, Any] | None = None
     if warmup:
         w = _worker(server, warmup, batch, 0, seed + 1)
         cold = {k: w[k] for k in ("nodes", "rels_written", "rels_per_second",
                                   "rels_per_cpu_second", "rel_cpu")}
+        cold["fresh_server"] = fresh
         clear(server, warmup)
     quiet = wait_quiet(server.pid())
     result = _worker(server, nodes, batch, baseline, seed)
@@ -217,8 +222,8 @@ def _line(r: dict[str, Any]) -> str:
               f"-> {r['speedup']:.1f}x ({r['speedup_cpu']:.1f}x per CPU-second)")
     if r.get("warmup"):
         w = r["warmup"]
-        s += (f"; cold server (the {w['nodes']:,}-node warm-up load): "
-              f"{w['rels_per_second']:,.0f} rel/s")
+        s += (f"; {'cold server (the ' if w.get('fresh_server') else '('}"
+              f"{w['nodes']:,}-node warm-up load): {w['rels_per_second']:,.0f} rel/s")
     if r.get("transaction_retries"):
         s += f"; {r['transaction_retries']} transactions retried"
     s += (f"; loader peak RSS {r['loader_max_rss_mib']:.0f} MiB, "

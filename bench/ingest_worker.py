@@ -245,6 +245,7 @@ def run(nodes: int, seed: int, batch: int, baseline: int,
                 out["speedup_cpu"] = round(out["rels_per_cpu_second"]
                                            / out["baseline_rels_per_cpu_second"], 1)
         finally:
+            logging.getLogger("neo4j").removeHandler(retries)
             if graph_ is None:
                 base.close()
     curve = graph.rss_curve

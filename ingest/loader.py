@@ -12,9 +12,9 @@ up to one batch, so memory stays bounded whatever the size of the input.
 
 Create path: on a first load most rows are new, and a plain ``CREATE`` costs Neo4j about a
 third of the merge query's read-compare-split per relationship. A row takes that path when
-its label (type) held, at the start of its batch's transaction, exactly the nodes
-(relationships) this load has created so far — checked in the same transaction from the
-count store, so a label another writer has filled falls back to MERGE — and its id
+its label (type) holds what this load may have made it — read from the count store in the
+batch's transaction just before the create query (``_CreatePath.allowed``), so a label
+another writer has filled falls back to MERGE — and its id
 (identity) was certainly not sent before by this load (``ingest.seen.SeenFilter``, a Bloom
 filter: a false "maybe" only costs the MERGE path). The rows it says "maybe" to wait, per
 label (type), and are merged later in batches of their own: merged inside a create batch,
