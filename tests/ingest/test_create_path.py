@@ -164,9 +164,7 @@ def test_another_writer_makes_the_type_fall_back_to_merge(graph: Graph) -> None:
     # one batch in flight, so the intruder comes after batch 1 has committed (with two,
     # batch 1 may read the count after it, and merge too)
     w = Writer(spy, summary, batch_size=10, in_flight=1)
-    for r in rels:
-        w.add_rel(r)
-    w.flush()
+    w.load([], rels)
     assert count(graph, "MATCH ()-[r:OWNS]->() RETURN count(r) AS n") == 29
     sources = graph.read("MATCH (:Firm {id: 'firm:f15'})-[r:OWNS]->() RETURN r.sources AS s")
     assert sorted(sources[0]["s"]) == ["src:a", "src:b"]
@@ -194,15 +192,11 @@ def test_a_wrong_internal_id_never_attaches_a_relationship_elsewhere(graph: Grap
     summary = LoadSummary()
     spy = SpyGraph(graph)
     w = Writer(spy, summary, batch_size=10)
-    for n in nodes:
-        w.add_node(n)
-    w.flush()
+    w.load(nodes, [])
     ids = w._node_ids
     assert ids is not None and len(ids) == 30  # every created node's internal id
     ids["firm:f3"] = ids["firm:f7"]  # stale: points at another node
-    for r in rels:
-        w.add_rel(r)
-    w.flush()
+    w.load([], rels)
     got = snapshot(graph)
     assert w._node_ids is None  # the by-node path is off for the rest of the load
     assert creates(spy.queries, "OWNS", by_node=True) >= 1
@@ -437,9 +431,7 @@ def test_rows_deferred_before_a_type_breaks_are_merged_before_later_repeats(grap
     load_records(graph, firms, [], batch_size=100)
     spy = SpyGraph(graph, before={3: intruder})
     w = Writer(spy, LoadSummary(), batch_size=10, in_flight=1)
-    for r in rels:
-        w.add_rel(r)
-    w.flush()
+    w.load([], rels)
     assert w._create["rel:OWNS"].broken  # batch 3 found the intruder
     got = f0_f1()
     assert len(got) == 1 and got[0]["share"] == 0.3
