@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from bench.ingest import DEFAULT_WARMUP
+from bench.ingest import DEFAULT_REPEAT, DEFAULT_WARMUP, DEFAULT_WARMUP_ROUNDS, REPEAT_MAX_NODES
 from ingest.loader import DEFAULT_BATCH
 
 SMALL, MEDIUM, LARGE = 10_000, 100_000, 1_000_000
@@ -64,7 +64,8 @@ def _ingest(args: argparse.Namespace) -> int:
     sizes = _ingest_sizes(args)
     ingest.main(sizes, args.batch, args.sweep or None, args.sweep_nodes or max(
         (n for n in sizes if n <= MEDIUM), default=sizes[0]), args.baseline, args.heap,
-        args.pagecache, args.loader_nodes or None, args.warmup)
+        args.pagecache, args.loader_nodes or None, args.warmup, args.warmup_rounds,
+        args.repeat)
     return 0
 
 
@@ -119,7 +120,7 @@ def _all(args: argparse.Namespace) -> int:
         step("ingest", lambda: summaries.append(ingest.report(ingest.main(
             sizes, args.batch, args.sweep, MEDIUM if MEDIUM in sizes else sizes[0],
             args.baseline, args.heap, args.pagecache, args.loader_nodes or None,
-            args.warmup))))
+            args.warmup, args.warmup_rounds, args.repeat))))
     for module in ("queries", "api"):
         if module in skip:
             continue
@@ -166,6 +167,14 @@ def _add_ingest_opts(p: argparse.ArgumentParser, sweep_default: list[int] | None
                         "into the same server so the load runs on a warm JVM; its figure "
                         f"is reported as the cold-server one; 0: measure cold (default "
                         f"{DEFAULT_WARMUP:,})")
+    p.add_argument("--warmup-rounds", type=int, default=DEFAULT_WARMUP_ROUNDS,
+                   help="how many warm-up loads before each measured load: the server's "
+                        "JIT is still compiling in its second load (default "
+                        f"{DEFAULT_WARMUP_ROUNDS})")
+    p.add_argument("--repeat", type=int, default=DEFAULT_REPEAT,
+                   help=f"measured loads of each size up to {REPEAT_MAX_NODES:,} nodes, "
+                        "each into an emptied database; the median one is reported, with "
+                        f"every load's rate (default {DEFAULT_REPEAT}; bigger sizes: one)")
     p.add_argument("--loader-nodes", type=int, default=loader_default,
                    help="also run the loader alone (Neo4j replaced by a no-op) at this many "
                         f"nodes for its peak memory; 0: skip (default {loader_default})")

@@ -88,6 +88,21 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def thread_cpu_seconds(pid: int) -> dict[str, float]:
+    """CPU seconds of process ``pid`` so far, per kind of thread (the thread's name with
+    its digits dropped: ``C2 CompilerThread``, ``GC Thread#``, ``bolt-worker-``...). It
+    tells a server busy loading from one busy compiling (the JIT) or collecting."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out: dict[str, float] = {}
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(OSError):
+            head, rest = task.joinpath("stat").read_text().rsplit(")", 1)
+            name = head.split("(", 1)[1].rstrip("0123456789- ").strip() or "?"
+            fields = rest.split()
+            out[name] = out.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / tick
+    return out
+
+
 def wait_quiet(pid: int | None, timeout: float = 120.0) -> float:
     """Wait until the Neo4j server ``pid`` is quiet (its CPU under 10 % for a second) and
     return the seconds waited. Why: a server goes on working after what it was asked to

@@ -50,6 +50,14 @@ TARGET_SPEEDUP = 10.0
 TARGET_LOADER_MIB = 1024
 #: nodes loaded (and deleted) before each measured load, so it runs on a warm server
 DEFAULT_WARMUP = 50_000
+#: how many warm-up loads (BENCHMARKS.md, "Warm-up": the JIT is still compiling in the
+#: second load of a server)
+DEFAULT_WARMUP_ROUNDS = 2
+#: measured loads per size (the median one reported) for sizes up to REPEAT_MAX_NODES:
+#: a 10^4 load lasts ~2 s, and the server's JIT still compiles now and then, moving one
+#: load's figure by a quarter (BENCHMARKS.md, "Warm-up"); a bigger load averages it out
+DEFAULT_REPEAT = 3
+REPEAT_MAX_NODES = 100_000
 #: Above this many nodes the store is deleted on disk (restart) rather than by Cypher.
 CYPHER_CLEAR_MAX = 200_000
 
@@ -83,30 +91,73 @@ def counts(settings: Settings) -> dict[str, int]:
         return graph.read(cypher(__file__, "count_all"), timeout=0)[0]
 
 
+def jit_seconds(lap: dict[str, Any]) -> float:
+    """The server's JIT compiler threads' CPU seconds in one phase of a load."""
+    return round(sum(v for k, v in lap.get("server_threads", {}).items()
+                     if "Compiler" in k), 2)
+
+
+def _median_load(loads: list[dict[str, Any]]) -> dict[str, Any]:
+    """The figures of the load with the median relationships/s (the lower of the two
+    middle ones for an even count), the first load's baseline and speed-up against it,
+    and every load's rate under ``repeats``."""
+    first = loads[0]
+    ranked = sorted(loads, key=lambda r: r["rels_per_second"])
+    result = dict(ranked[(len(ranked) - 1) // 2])
+    if "baseline_rels_per_second" in first and "baseline_rels_per_second" not in result:
+        for k in ("baseline_cpu", "baseline_rels_per_cpu_second", "baseline_rels",
+                  "baseline_seconds", "baseline_rels_per_second"):
+            result[k] = first[k]
+        result["speedup"] = round(result["rels_per_second"]
+                                  / first["baseline_rels_per_second"], 1)
+        result["speedup_cpu"] = round(result["rels_per_cpu_second"]
+                                      / first["baseline_rels_per_cpu_second"], 1)
+    result["repeats"] = [
+        {"rels_per_second": r["rels_per_second"], "rel_seconds": r["rel_seconds"],
+         "rels_per_cpu_second": r["rels_per_cpu_second"],
+         "server_cpu_seconds": r["rel_cpu"].get("server_cpu_seconds"),
+         "server_jit_seconds": jit_seconds(r["rel_cpu"]),
+         "loader_cpu_seconds": r["rel_cpu"]["loader_cpu_seconds"]} for r in loads]
+    return result
+
+
 def one_load(server: ManagedServer, nodes: int, batch: int, baseline: int,
-             seed: int = 0, warmup: int = 0) -> dict[str, Any]:
-    """One measured load of ``nodes`` into an empty database (after a warm-up load of
-    ``warmup`` nodes, deleted before, when ``warmup`` > 0)."""
+             seed: int = 0, warmup: int = 0,
+             warmup_rounds: int = DEFAULT_WARMUP_ROUNDS,
+             repeat: int = 1) -> dict[str, Any]:
+    """A measured load of ``nodes`` into an empty database (after ``warmup_rounds``
+    warm-up loads of ``warmup`` nodes, each deleted before the next, when both are > 0);
+    ``repeat`` loads of the same graph, each into an emptied database, when ``nodes`` is
+    at most ``REPEAT_MAX_NODES``: the figures of the median one (``_median_load``)."""
     fresh = clear(server, nodes)
-    cold: dict[str, Any] | None = None
-    if warmup:
-        w = _worker(server, warmup, batch, 0, seed + 1)
-        cold = {k: w[k] for k in ("nodes", "rels_written", "rels_per_second",
-                                  "rels_per_cpu_second", "rel_cpu")}
-        cold["fresh_server"] = fresh
+    warmups: list[dict[str, Any]] = []
+    for i in range(warmup_rounds if warmup else 0):
+        w = _worker(server, warmup, batch, 0, seed + 1 + i)
+        figures = {k: w[k] for k in ("nodes", "rels_written", "rels_per_second",
+                                     "rels_per_cpu_second", "rel_cpu")}
+        figures["fresh_server"] = fresh and i == 0
+        warmups.append(figures)
         clear(server, warmup)
-    quiet = wait_quiet(server.pid())
-    result = _worker(server, nodes, batch, baseline, seed)
-    result["waited_for_quiet_seconds"] = quiet
-    if cold is not None:
-        result["warmup"] = cold
+    loads: list[dict[str, Any]] = []
+    for i in range(max(1, repeat) if nodes <= REPEAT_MAX_NODES else 1):
+        if i:
+            clear(server, nodes)
+        quiet = wait_quiet(server.pid())
+        loads.append(_worker(server, nodes, batch, baseline, seed, hold_out_only=i > 0))
+        loads[-1]["waited_for_quiet_seconds"] = quiet
+    result = _median_load(loads)
+    if warmups:
+        result["warmup"] = warmups[0]  # the cold-server figure when fresh_server
+        result["warmups"] = warmups
     return result
 
 
 def _worker(server: ManagedServer, nodes: int, batch: int, baseline: int,
-            seed: int) -> dict[str, Any]:
+            seed: int, hold_out_only: bool = False) -> dict[str, Any]:
     cmd = [sys.executable, "-m", "bench.ingest_worker", "--nodes", str(nodes),
            "--seed", str(seed), "--batch", str(batch), "--baseline", str(baseline)]
+    if hold_out_only:
+        cmd.append("--hold-out-only")
     before = contention()
     env = _env(server.settings)
     env["BENCH_SERVER_PID"] = str(server.pid() or "")
@@ -161,7 +212,9 @@ def run(sizes: list[int], batch: int = DEFAULT_BATCH, sweep: list[int] | None = 
         sweep_nodes: int | None = None, baseline: int = 5000, seed: int = 0,
         heap: str | None = None, pagecache: str | None = None,
         slot: int = 1, loader_nodes: int | None = None,
-        warmup: int = DEFAULT_WARMUP) -> dict[str, Any]:
+        warmup: int = DEFAULT_WARMUP,
+        warmup_rounds: int = DEFAULT_WARMUP_ROUNDS,
+        repeat: int = DEFAULT_REPEAT) -> dict[str, Any]:
     settings = bench_settings("ingest", slot, heap=heap, pagecache=pagecache)
     server = ManagedServer(settings)
     runs: list[dict[str, Any]] = []
@@ -174,7 +227,7 @@ def run(sizes: list[int], batch: int = DEFAULT_BATCH, sweep: list[int] | None = 
         for n in sizes:
             print(f"  loading {n:,} nodes, batch {batch}, baseline sample {baseline} ...",
                   flush=True)
-            r = one_load(server, n, batch, baseline, seed, warmup)
+            r = one_load(server, n, batch, baseline, seed, warmup, warmup_rounds, repeat)
             runs.append(r)
             print("    " + _line(r), flush=True)
         for b in sweep or []:
@@ -182,7 +235,7 @@ def run(sizes: list[int], batch: int = DEFAULT_BATCH, sweep: list[int] | None = 
                 continue
             n = sweep_nodes or sizes[0]
             print(f"  batch-size sweep: {n:,} nodes, batch {b} ...", flush=True)
-            r = one_load(server, n, b, 0, seed, warmup)
+            r = one_load(server, n, b, 0, seed, warmup, warmup_rounds, 1)
             runs.append(r)
             print("    " + _line(r), flush=True)
     finally:
@@ -203,7 +256,9 @@ def run(sizes: list[int], batch: int = DEFAULT_BATCH, sweep: list[int] | None = 
     return {
         "benchmark": "ingest", "machine": machine(),
         "settings": {"heap": settings.heap, "pagecache": settings.pagecache,
-                     "default_batch": batch, "seed": seed, "warmup_nodes": warmup},
+                     "default_batch": batch, "seed": seed, "warmup_nodes": warmup,
+                     "warmup_rounds": warmup_rounds if warmup else 0,
+                     "repeat": repeat, "repeat_max_nodes": REPEAT_MAX_NODES},
         "runs": runs,
         "loader_only": loader,
         "targets": {"rels_per_second": TARGET_RELS_PER_S, "speedup": TARGET_SPEEDUP,
@@ -224,6 +279,12 @@ def _line(r: dict[str, Any]) -> str:
         w = r["warmup"]
         s += (f"; {'cold server (the ' if w.get('fresh_server') else '('}"
               f"{w['nodes']:,}-node warm-up load): {w['rels_per_second']:,.0f} rel/s")
+    if r.get("rel_cpu", {}).get("server_threads"):
+        s += (f"; server CPU {r['rel_cpu']['server_cpu_seconds']:.2f} s, of which JIT "
+              f"compiling {jit_seconds(r['rel_cpu']):.2f} s")
+    if len(r.get("repeats", ())) > 1:
+        rates = ", ".join(f"{x['rels_per_second']:,.0f}" for x in r["repeats"])
+        s += f"; the median of {len(r['repeats'])} loads ({rates} rel/s)"
     if r.get("transaction_retries"):
         s += f"; {r['transaction_retries']} transactions retried"
     s += (f"; loader peak RSS {r['loader_max_rss_mib']:.0f} MiB, "
@@ -250,11 +311,16 @@ def report(result: dict[str, Any]) -> str:
 
 def main(sizes: list[int], batch: int, sweep: list[int] | None, sweep_nodes: int | None,
          baseline: int, heap: str | None, pagecache: str | None,
-         loader_nodes: int | None = None, warmup: int = DEFAULT_WARMUP) -> dict[str, Any]:
+         loader_nodes: int | None = None, warmup: int = DEFAULT_WARMUP,
+         warmup_rounds: int = DEFAULT_WARMUP_ROUNDS,
+         repeat: int = DEFAULT_REPEAT) -> dict[str, Any]:
+    rounds = warmup_rounds if warmup else 0
     print(f"ingest benchmark: sizes {', '.join(f'{n:,}' for n in sizes)}"
-          + (f" (each after a {warmup:,}-node warm-up load)" if warmup else " (cold server)"))
+          + (f" (each after {rounds} warm-up load{'s' * (rounds > 1)} of {warmup:,} nodes)"
+             if rounds else " (cold server)"))
     result = run(sizes, batch, sweep, sweep_nodes, baseline, heap=heap, pagecache=pagecache,
-                 loader_nodes=loader_nodes, warmup=warmup)
+                 loader_nodes=loader_nodes, warmup=warmup, warmup_rounds=warmup_rounds,
+                 repeat=repeat)
     path = save("ingest", result)
     print(report(result))
     print(f"  -> {path}")

@@ -65,8 +65,9 @@ T = TypeVar("T")
 DEFAULT_BATCH = 10_000
 #: Batches written at once, each its own transaction
 IN_FLIGHT = 2
-#: When no batch is in flight (the server idle), the fullest buffer is sent as soon as it
-#: holds this many rows, without waiting for a full batch; checked every EAGER_EVERY rows
+#: When fewer than IN_FLIGHT batches are in flight (the server has room), the fullest
+#: buffer is sent as soon as it holds this many rows, without waiting for a full batch;
+#: checked every EAGER_EVERY rows
 EAGER_MIN = 1000
 EAGER_EVERY = 512
 
@@ -667,7 +668,7 @@ class Writer:
             self._flush_nodes(rec.label)
         else:
             self._added += 1
-            if not self._added % EAGER_EVERY and not self._pending:
+            if not self._added % EAGER_EVERY and self._room():
                 self._eager(self._nodes, self._flush_nodes)
 
     def add_rel(self, rec: RelRecord) -> None:
@@ -677,15 +678,26 @@ class Writer:
             self._flush_rels(rec.type)
         else:
             self._added += 1
-            if not self._added % EAGER_EVERY and not self._pending:
+            if not self._added % EAGER_EVERY and self._room():
                 self._eager(self._rels, self._flush_rels)
+
+    def _room(self) -> bool:
+        """Fewer than ``in_flight`` batches in flight, once the ones that have finished
+        are counted (in the order they were sent). Why count them here: a committed batch
+        stays in ``_pending`` until the caller collects it, and the server would sit idle
+        while the caller, seeing it there, went on filling buffers (BENCHMARKS.md,
+        "Ingest": a 10^4 load sent one batch before its end)."""
+        pending = self._pending
+        while pending and not pending[0][2].is_alive():
+            self._wait_oldest()
+        return len(pending) < self.in_flight
 
     def _eager(self, buffers: dict[str, list[dict[str, Any]]],
                flush: Callable[[str], None]) -> None:
-        """The server is idle: send the fullest buffer if it holds ``EAGER_MIN`` rows.
+        """The server has room: send the fullest buffer if it holds ``EAGER_MIN`` rows.
         Why: with many labels or types, a small load fills no batch until its end, and the
-        server would wait for the whole input before writing anything; a big load always
-        has a batch in flight and never gets here."""
+        server would wait for the whole input before writing anything; a big load mostly
+        has its batches in flight and rarely gets here."""
         if buffers:
             name = max(buffers, key=lambda k: len(buffers[k]))
             if len(buffers[name]) >= min(EAGER_MIN, self.batch_size):

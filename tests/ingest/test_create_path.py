@@ -11,11 +11,13 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bench.generate import synthetic_graph
 from graph.db import Graph
+from ingest import loader
 from ingest.loader import (
     LoadSummary,
     Writer,
@@ -377,8 +379,8 @@ def test_seen_filter_never_forgets_and_rarely_lies() -> None:
 
 def test_an_idle_server_gets_the_fullest_buffer_before_any_batch_is_full(graph: Graph
                                                                          ) -> None:
-    """With many types, a small load fills no batch until its end; when nothing is in
-    flight the writer sends the fullest buffer once it holds EAGER_MIN rows, so the server
+    """With many types, a small load fills no batch until its end; when the server has
+    room the writer sends the fullest buffer once it holds EAGER_MIN rows, so the server
     writes while the input is still being read. The graph is the same as sent whole."""
     nodes, rels = small_graph(1500, seed=8)
     wipe(graph)
@@ -393,6 +395,37 @@ def test_an_idle_server_gets_the_fullest_buffer_before_any_batch_is_full(graph: 
     got = snapshot(graph)
     assert len(rels) < 100_000 and sent_before_flush >= 1
     assert summary.rels_written == len(rels)
+    wipe(graph)
+    load_records(graph, nodes, rels, batch_size=100_000, create_path=False)
+    assert snapshot(graph) == got
+
+
+def test_a_batch_that_has_committed_frees_its_place_for_an_eager_send(
+        graph: Graph, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A committed batch stays in the writer's queue until the caller counts it; the
+    eager send must not take it for one still in flight. Here the input comes slower than
+    the server writes (the test waits for every batch to finish before going on): each
+    check finds the server idle and sends the fullest buffer, so several batches go out
+    before the flush, not only the first one (the bug this guards against), and most rows
+    are written while the input is still being read."""
+    monkeypatch.setattr(loader, "EAGER_MIN", 200)  # a small graph: several types reach it
+    nodes, rels = small_graph(1500, seed=8)
+    wipe(graph)
+    load_records(graph, nodes, [], batch_size=100_000)
+    spy = SpyGraph(graph)
+    w = Writer(spy, LoadSummary(), batch_size=100_000)
+    for i, r in enumerate(rels, 1):
+        w.add_rel(r)
+        if i % 256 == 0:  # a slow reader: the batch in flight has finished meanwhile
+            for *_, job, _done in list(w._pending):
+                job.join()
+    sent_before_flush = spy.transactions
+    buffered = sum(len(b) for b in w._rels.values())
+    w.flush()
+    assert sent_before_flush >= 3, sent_before_flush
+    assert buffered < len(rels) / 2, (buffered, len(rels))
+    assert w.summary.rels_written == len(rels)
+    got = snapshot(graph)
     wipe(graph)
     load_records(graph, nodes, rels, batch_size=100_000, create_path=False)
     assert snapshot(graph) == got
