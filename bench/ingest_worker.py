@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 from bench.common import cpu_seconds, thread_cpu_seconds, wait_quiet
 from bench.generate import synthetic_graph
 from graph.db import Graph, open_graph
-from ingest.loader import LoadSummary, Writer, rel_query, rel_row, relaxed_gc
+from ingest.loader import LoadSummary, Writer, load_runtime, rel_query, rel_row
 from ingest.records import RelRecord
 
 T = TypeVar("T")
@@ -210,7 +210,7 @@ def run(nodes: int, seed: int, batch: int, baseline: int,
                            "null_db": null_db}
     retries = _Retries()
     logging.getLogger("neo4j").addHandler(retries)
-    with relaxed_gc():  # as load_records and `stackgraph ingest` run
+    with load_runtime():  # as load_records and `stackgraph ingest` run
         try:
             cpu = _Cpu()
             # one writer for both phases, as `stackgraph ingest` does: the relationships of

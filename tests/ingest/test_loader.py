@@ -3,6 +3,8 @@ union, an interrupted load re-run, batches as transactions, dry run."""
 
 from __future__ import annotations
 
+import gc
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +13,7 @@ import pytest
 from graph.db import Graph
 from ingest.bundled import bundled_items
 from ingest.curated import read_curated
-from ingest.loader import load_records
+from ingest.loader import SWITCH_INTERVAL, load_records, load_runtime
 from ingest.pipeline import list_source, run_load
 from ingest.records import NodeRecord, RelRecord
 from tests.ingest.helpers import GOOD, count, load_countries, snapshot, write
@@ -174,3 +176,14 @@ def test_consistent_repeats_merge_and_conflicting_ones_are_rejected(graph: Graph
     assert node == {"a": ["Alpha Inc.", "Alpha AG"], "w": "a.example", "k": ["chip_designer"]}
     owns = graph.read("MATCH ()-[r:OWNS]->() RETURN r.share AS s, r.note AS n")
     assert owns == [{"s": 0.4, "n": "same fact"}]
+
+
+def test_a_load_runs_with_its_runtime_settings_and_gives_them_back() -> None:
+    gc_before, switch_before = gc.get_threshold(), sys.getswitchinterval()
+    with load_runtime():
+        assert sys.getswitchinterval() == pytest.approx(SWITCH_INTERVAL)
+        assert gc.get_threshold()[0] > gc_before[0]
+    assert (gc.get_threshold(), sys.getswitchinterval()) == (gc_before, switch_before)
+    with pytest.raises(RuntimeError), load_runtime():  # also when the load fails
+        raise RuntimeError("boom")
+    assert (gc.get_threshold(), sys.getswitchinterval()) == (gc_before, switch_before)
