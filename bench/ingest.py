@@ -12,13 +12,15 @@ Targets on the 2-core machine: >= 30,000 relationships/s batched, >= 10x the one
 baseline, loader peak memory < 1 GiB at 10^6 nodes.
 
 Warm-up: a server that has just started runs Neo4j's code interpreted and compiles it as
-it goes (the JIT), which at 10^4 nodes takes more CPU than the load itself. Before each
-measured load the worker loads a graph of ``--warmup`` nodes (another seed) into the same
-server and empties it again; that load is kept as the cold-server figure (``warmup`` in
-the results, when the server was just started), and the measured load runs on a warmer
-server, as loads do on a server that has been up a while. ``--warmup 0`` measures cold.
-(At 10^4 nodes the measured load still varies with the JIT's state: 18-26k rel/s, 30k
-on a server's fifth load; BENCHMARKS.md, "Ingest".)
+it goes (the JIT), which at 10^4 nodes takes more CPU than the load itself, and goes on
+compiling, less and less, over its first several loads. Before each measured size the
+worker loads ``--warmup-rounds`` graphs of ``--warmup`` nodes (other seeds) into the same
+server, each deleted before the next; the first one's figure is kept as the cold-server
+figure (``warmup`` in the results, when the server was just started). Then sizes up to
+``REPEAT_MAX_NODES`` are loaded ``--repeat`` times, each into an emptied database, and
+the load with the median rate is reported with every load's rate and the JIT's share of
+the server's CPU (``repeats``): a 10^4 load lasts ~1.5 s, and a compile burst moves one
+load's figure by a quarter (BENCHMARKS.md, "Ingest"). ``--warmup 0`` measures cold.
 """
 
 from __future__ import annotations

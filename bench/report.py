@@ -62,7 +62,10 @@ def ingest_md(r: dict[str, Any]) -> str:
     lines = [
         f"Machine: {_machine(r['machine'])}.",
         f"Settings: heap {r['settings']['heap']}, page cache {r['settings']['pagecache']}, "
-        f"seed {r['settings']['seed']}.",
+        f"seed {r['settings']['seed']}"
+        + (f"; each size after {r['settings']['warmup_rounds']} warm-up load(s) of "
+           f"{r['settings']['warmup_nodes']:,} nodes"
+           if r["settings"].get("warmup_rounds") else "") + ".",
         "",
         "| nodes | relationships | batch | rel/s (wall) | rel/s (time in Neo4j calls) "
         "| rel per CPU-s (loader + server) | nodes/s | one-row rel/s | speedup (wall) "
@@ -80,6 +83,13 @@ def ingest_md(r: dict[str, Any]) -> str:
                f"{x.get('speedup_cpu', 0):.1f}x | " if base else "- | - | - | ")
             + f"{x['loader_max_rss_mib']:.0f} | {x.get('server_rss_mib', 0):.0f} | "
             f"{x.get('contention_after', {}).get('loadavg', [0])[0]:.1f} |")
+    repeated = [x for x in r["runs"] if len(x.get("repeats", ())) > 1]
+    if repeated:
+        lines += [""] + [
+            f"{x['nodes']:,} nodes: the median of {len(x['repeats'])} loads; each load's "
+            "rel/s (the server's CPU seconds spent JIT compiling): " + ", ".join(
+                f"{y['rels_per_second']:,.0f} ({y['server_jit_seconds']:.2f} s)"
+                for y in x["repeats"]) + "." for x in repeated]
     lo = r.get("loader_only")
     if lo:
         curve = ", ".join(f"{n:,}: {m:.0f}" for n, m in lo["loader_rss_curve_mib"][::4])

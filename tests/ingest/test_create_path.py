@@ -379,8 +379,8 @@ def test_seen_filter_never_forgets_and_rarely_lies() -> None:
 
 def test_an_idle_server_gets_the_fullest_buffer_before_any_batch_is_full(graph: Graph
                                                                          ) -> None:
-    """With many types, a small load fills no batch until its end; when the server has
-    room the writer sends the fullest buffer once it holds EAGER_MIN rows, so the server
+    """With many types, a small load fills no batch until its end; when nothing is in
+    flight the writer sends the fullest buffer once it holds EAGER_MIN rows, so the server
     writes while the input is still being read. The graph is the same as sent whole."""
     nodes, rels = small_graph(1500, seed=8)
     wipe(graph)
