@@ -69,7 +69,7 @@ IN_FLIGHT = 2
 #: When no batch is in flight (the server idle), the fullest buffer is sent as soon as it
 #: holds this many rows, without waiting for a full batch; checked every EAGER_EVERY rows.
 #: (Sending it whenever fewer than IN_FLIGHT are in flight made a 10^6 load's batches
-#: smaller — 686 transactions instead of 528 — and cost Neo4j 7 % more CPU.)
+#: smaller — 686 transactions instead of 529 — and cost Neo4j 8 % more CPU.)
 EAGER_MIN = 1000
 EAGER_EVERY = 512
 #: seconds a thread may hold the GIL while another waits for it, during a load
@@ -697,10 +697,10 @@ class Writer:
 
     def _idle(self) -> bool:
         """No batch in flight, once the ones that have finished are counted (in the
-        order they were sent). Why count them here: a committed batch
-        stays in ``_pending`` until the caller collects it, and the server would sit idle
-        while the caller, seeing it there, went on filling buffers (BENCHMARKS.md,
-        "Ingest": a 10^4 load sent one batch before its end)."""
+        order they were sent). Why count them here: a committed batch stays in
+        ``_pending`` until the caller collects it, and the server would sit idle while the
+        caller, seeing it there, went on filling buffers (BENCHMARKS.md, "Ingest": a 10^4
+        load sent one batch before its end)."""
         pending = self._pending
         while pending and not pending[0][2].is_alive():
             self._wait_oldest()
