@@ -82,24 +82,30 @@ def _descendants(pid: int) -> list[int]:
     return out
 
 
+def _stat_cpu(stat: Path) -> tuple[str, float]:
+    """The name and user + system CPU seconds in a ``/proc/.../stat`` file (a process's
+    or a thread's)."""
+    head, rest = stat.read_text().rsplit(")", 1)
+    fields = rest.split()
+    return head.split("(", 1)[1], (int(fields[11]) + int(fields[12])) / os.sysconf(
+        "SC_CLK_TCK")
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time consumed so far by process ``pid`` (all its threads)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return _stat_cpu(Path(f"/proc/{pid}/stat"))[1]
 
 
 def thread_cpu_seconds(pid: int) -> dict[str, float]:
     """CPU seconds of process ``pid`` so far, per kind of thread (the thread's name with
     its digits dropped: ``C2 CompilerThread``, ``GC Thread#``, ``bolt-worker-``...). It
     tells a server busy loading from one busy compiling (the JIT) or collecting."""
-    tick = os.sysconf("SC_CLK_TCK")
     out: dict[str, float] = {}
     for task in Path(f"/proc/{pid}/task").iterdir():
-        with contextlib.suppress(OSError):
-            head, rest = task.joinpath("stat").read_text().rsplit(")", 1)
-            name = head.split("(", 1)[1].rstrip("0123456789- ").strip() or "?"
-            fields = rest.split()
-            out[name] = out.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / tick
+        with contextlib.suppress(OSError):  # a thread that ended meanwhile
+            name, seconds = _stat_cpu(task / "stat")
+            kind = name.rstrip("0123456789- ").strip() or "?"
+            out[kind] = out.get(kind, 0.0) + seconds
     return out
 
 

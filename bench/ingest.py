@@ -52,12 +52,12 @@ TARGET_SPEEDUP = 10.0
 TARGET_LOADER_MIB = 1024
 #: nodes loaded (and deleted) before each measured load, so it runs on a warm server
 DEFAULT_WARMUP = 50_000
-#: how many warm-up loads (BENCHMARKS.md, "Warm-up": the JIT is still compiling in the
+#: how many warm-up loads (BENCHMARKS.md, "Ingest": the JIT is still compiling in the
 #: second load of a server)
 DEFAULT_WARMUP_ROUNDS = 2
 #: measured loads per size (the median one reported) for sizes up to REPEAT_MAX_NODES:
-#: a 10^4 load lasts ~2 s, and the server's JIT still compiles now and then, moving one
-#: load's figure by a quarter (BENCHMARKS.md, "Warm-up"); a bigger load averages it out
+#: a 10^4 load lasts ~1.5 s, and the server's JIT still compiles now and then, moving one
+#: load's figure by a quarter (BENCHMARKS.md, "Ingest"); a bigger load averages it out
 DEFAULT_REPEAT = 3
 REPEAT_MAX_NODES = 100_000
 #: Above this many nodes the store is deleted on disk (restart) rather than by Cypher.

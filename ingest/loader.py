@@ -676,24 +676,26 @@ class Writer:
         self._node_ids: dict[str, int] | None = {}
 
     def add_node(self, rec: NodeRecord) -> None:
-        buf = self._nodes.setdefault(rec.label, [])
-        buf.append(node_row(rec))
-        if len(buf) >= self.batch_size:
-            self._flush_nodes(rec.label)
-        else:
-            self._added += 1
-            if not self._added % EAGER_EVERY and self._idle():
-                self._eager(self._nodes, self._flush_nodes)
+        self._add("node", rec.label, node_row(rec))
 
     def add_rel(self, rec: RelRecord) -> None:
-        buf = self._rels.setdefault(rec.type, [])
-        buf.append(rel_row(rec))
+        self._add("rel", rec.type, rel_row(rec))
+
+    def _buffers(self, kind: str) -> dict[str, list[dict[str, Any]]]:
+        return self._nodes if kind == "node" else self._rels
+
+    def _add(self, kind: str, name: str, row: dict[str, Any]) -> None:
+        """Buffer one row of a label (``kind`` "node") or type ("rel"): send its batch
+        once full; every ``EAGER_EVERY`` rows, the fullest buffer if the server is idle."""
+        buffers = self._buffers(kind)
+        buf = buffers.setdefault(name, [])
+        buf.append(row)
         if len(buf) >= self.batch_size:
-            self._flush_rels(rec.type)
+            self._flush(kind, name)
         else:
             self._added += 1
             if not self._added % EAGER_EVERY and self._idle():
-                self._eager(self._rels, self._flush_rels)
+                self._eager(kind, buffers)
 
     def _idle(self) -> bool:
         """No batch in flight, once the ones that have finished are counted (in the
@@ -706,8 +708,7 @@ class Writer:
             self._wait_oldest()
         return not pending
 
-    def _eager(self, buffers: dict[str, list[dict[str, Any]]],
-               flush: Callable[[str], None]) -> None:
+    def _eager(self, kind: str, buffers: dict[str, list[dict[str, Any]]]) -> None:
         """The server is idle: send the fullest buffer if it holds ``EAGER_MIN`` rows.
         Why: with many labels or types, a small load fills no batch until its end, and the
         server would wait for the whole input before writing anything; a big load mostly
@@ -715,7 +716,7 @@ class Writer:
         if buffers:
             name = max(buffers, key=lambda k: len(buffers[k]))
             if len(buffers[name]) >= min(EAGER_MIN, self.batch_size):
-                flush(name)
+                self._flush(kind, name)
 
     def load(self, nodes: Iterable[NodeRecord], rels: Iterable[RelRecord]) -> None:
         """Write the nodes, then the relationships (the nodes committed first)."""
@@ -729,10 +730,10 @@ class Writer:
     def flush(self) -> None:
         """Write every buffered record and wait until all batches are committed."""
         for label in list(self._nodes):
-            self._flush_nodes(label)
+            self._flush("node", label)
         self._flush_deferred("node")
         for rel_type in list(self._rels):
-            self._flush_rels(rel_type)
+            self._flush("rel", rel_type)
         self._flush_deferred("rel")
         self._wait()
 
@@ -884,16 +885,11 @@ class Writer:
         if self.on_batch:
             self.on_batch(t.kind, sent + folded)
 
-    def _flush_nodes(self, label: str) -> None:
-        rows = self._nodes.pop(label, [])
+    def _flush(self, kind: str, name: str) -> None:
+        """Send the buffered rows of a label (``kind`` "node") or type ("rel")."""
+        rows = self._buffers(kind).pop(name, [])
         if rows:
-            t = self._target("node", label)
-            self._submit(t, *_dedupe(rows, t.identity, t.lists))
-
-    def _flush_rels(self, rel_type: str) -> None:
-        rows = self._rels.pop(rel_type, [])
-        if rows:
-            t = self._target("rel", rel_type)
+            t = self._target(kind, name)
             self._submit(t, *_dedupe(rows, t.identity, t.lists))
 
 
