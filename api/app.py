@@ -20,11 +20,11 @@ from fastapi.staticfiles import StaticFiles
 
 from api.deps import get_context, get_graph, open_api_graph
 from api.errors import stackgraph_error_handler
+from api.graphiql import GraphiQLRouter
 from api.graphql.compiled import CompiledPages
 from api.graphql.compiled_questions import CompiledQuestions
 from api.graphql.lane import CompiledLane
 from api.graphql.mutation import Mutation
-from api.graphql.router import StackgraphRouter
 from api.graphql.schema import build_schema
 from api.settings import ApiSettings, make_settings
 from graph.db import Graph, schema_present
@@ -67,7 +67,7 @@ def create_app(settings: ApiSettings | None = None, graph: Graph | None = None) 
     app.state.compiled_pages = CompiledPages(schema._schema, settings.limits)
     # one-question operations: the answer written straight into the response
     app.state.compiled_questions = CompiledQuestions(schema, settings.limits)
-    router = StackgraphRouter(schema, app.state.compiled_pages, app.state.compiled_questions,
+    router = GraphiQLRouter(schema, app.state.compiled_pages, app.state.compiled_questions,
                               context_getter=get_context, graphql_ide="graphiql")
     app.include_router(router, prefix="/graphql")
     # compiled pages and questions answered before FastAPI's routing (api/graphql/lane.py)
