@@ -108,8 +108,8 @@ def render(rep: Any, show_all: bool = False) -> None:
     grid.add_column(overflow="fold")
     for s in rep.cited:
         bits = [b for b in (s.publisher, s.title, s.published, s.url) if b]
-        about = escape(" — ".join(bits)) or "(not in the graph)"
-        grid.add_row(" •", f"{escape(s.id)}\n[dim]{about}[/]")
+        line = escape(" — ".join(bits)) or "(not in the graph)"
+        grid.add_row(" •", f"{escape(s.id)}\n[dim]{line}[/]")
     console.print(grid, highlight=False)
 
 
