@@ -94,9 +94,10 @@ def create_app(settings: ApiSettings | None = None, graph: Graph | None = None) 
                                 status_code=503)
         return JSONResponse({"status": "ready"})
 
-    from api import dashboard, routes_browser
+    from api import dashboard, entity_page, routes_browser
 
     app.include_router(dashboard.router)
+    app.include_router(entity_page.router)
     app.include_router(routes_browser.router)
 
     @app.get("/", include_in_schema=False)
