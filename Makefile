@@ -33,9 +33,10 @@ test: setup
 screenshots: setup
 	STACKGRAPH_UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest -m browser
 
-# README.md's example outputs rewritten from the real answers (tests/test_readme.py checks them)
+# the example outputs of README.md and docs/graphql.md rewritten from the real answers
+# (tests/test_readme.py and tests/api/test_docs_graphql.py check them)
 readme: setup
-	STACKGRAPH_UPDATE_README=1 $(BIN)/python -m pytest tests/test_readme.py -q
+	STACKGRAPH_UPDATE_README=1 $(BIN)/python -m pytest tests/test_readme.py tests/api/test_docs_graphql.py -q
 
 # the API benchmark compares against the Neo4j GraphQL Library, installed from npm
 bench/neo4j_graphql/node_modules/.package-lock.json: bench/neo4j_graphql/package-lock.json
