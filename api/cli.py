@@ -66,10 +66,20 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from api import cli_bench, cli_db, cli_ingest, cli_query, cli_serve, cli_show, cli_up
+    from api import (
+        cli_bench,
+        cli_db,
+        cli_ingest,
+        cli_query,
+        cli_resolve,
+        cli_serve,
+        cli_show,
+        cli_up,
+    )
 
     app.add_typer(cli_db.app, name="db")
     cli_ingest.register(app)
+    cli_resolve.register(app)
     app.add_typer(cli_query.app, name="query")
     cli_show.register(app)
     cli_serve.register(app)

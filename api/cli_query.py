@@ -262,6 +262,16 @@ def chokepoints_cmd(
               lambda r: _chokepoints_table(r, wide))
 
 
+def _unattributed(by_country: Any, by_firm: Any) -> str:
+    """'various countries 64%; EUR 12%; various firms 5%' (empty when none)."""
+    parts = [f"various countries {_pct(by_country.unattributed_share)}%"
+             if by_country.unattributed_share is not None else "",
+             *(f"{r.id} {_pct(r.share)}%" for r in by_country.regions),
+             f"various firms {_pct(by_firm.unattributed_share)}%"
+             if by_firm.unattributed_share is not None else ""]
+    return "; ".join(p for p in parts if p)
+
+
 def _chokepoints_table(res: Any, wide: bool = False) -> None:
     if res.what_if and not res.target and not wide:
         # what-if alone: the concentration of every input is `chokepoints` itself
@@ -271,15 +281,18 @@ def _chokepoints_table(res: Any, wide: bool = False) -> None:
     console.print(f"[bold]Supply concentration{where}[/], as of {res.as_of}; chokepoint: top "
                   f"country share >= {res.threshold:g}%")
     t = table("input", "top country", "%", "HHI", "n", "chokepoint", wide=wide,
-              extra=("top firm", "%", "HHI", "n"))
+              extra=("top firm", "%", "HHI", "n", "unattributed"))
     for i in res.inputs:
         c, f = i.by_country, i.by_firm
         t.add_row(*row((i.input.name, c.top.id if c.top else "-", _pct(c.top_share),
                         f"{c.hhi:.0f}", str(c.provider_count),
                         "[red]yes[/]" if i.chokepoint else ""), wide,
                        (f.top.name if f.top else "-", _pct(f.top_share), f"{f.hhi:.0f}",
-                        str(f.provider_count))))
+                        str(f.provider_count), _unattributed(c, f))))
     console.print(t)
+    if wide:
+        console.print("unattributed: shares the data gives to no single provider (various "
+                      "countries / various firms) or to a region (EUR = Europe as a whole)")
     if res.dominators:
         console.print("dominators (every dependency path through them): " + "; ".join(
             f"{d.node.name} ({len(d.dominates)})" for d in res.dominators[:10]))
