@@ -68,6 +68,7 @@ app = typer.Typer(
 def _register() -> None:
     from api import (
         cli_bench,
+        cli_datasets,
         cli_db,
         cli_ingest,
         cli_query,
@@ -78,6 +79,7 @@ def _register() -> None:
     )
 
     app.add_typer(cli_db.app, name="db")
+    app.add_typer(cli_datasets.app, name="datasets")
     cli_ingest.register(app)
     cli_resolve.register(app)
     app.add_typer(cli_query.app, name="query")

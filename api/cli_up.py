@@ -50,6 +50,38 @@ def ready_lines(base: str, api_port: int, browser: str | None,
     return lines
 
 
+def _load_everything(graph: Graph, home: Path) -> None:
+    """The curated data (with ETO's supply chain when present: the curated chips need its
+    inputs), then every other catalogued dataset present; one line each, then the graph's
+    own node and relationship counts."""
+    from ingest.bundled import eto_dir, load_bundled
+    from ingest.dataset_load import load_datasets, write_rejects
+    from ingest.eto import is_eto_dir
+
+    rejects_dir = home / "rejects"
+    eto = eto_dir()
+    console.print("loading the curated data and every catalogued dataset present ...")
+    summary = load_bundled(graph, progress=True)
+    what = "curated data" + (" + eto-semiconductor-supply-chain" if is_eto_dir(eto) else "")
+    line = (f"{what}: loaded {summary.nodes_written} nodes, {summary.rels_written} facts")
+    rejects = rejects_dir / "curated.jsonl"
+    if summary.rejections:
+        write_rejects(rejects, summary.rejections)
+    if summary.errors:
+        line += f"; {len(summary.errors)} rejected -> {rejects}"
+    if summary.warnings:
+        line += f"; {len(summary.warnings)} warning(s) in {rejects}"
+    console.print(line, highlight=False, soft_wrap=True)
+    load_datasets(graph, rejects_dir=rejects_dir, progress=True,
+                  skip=frozenset({"eto-semiconductor-supply-chain"}) if is_eto_dir(eto)
+                  else frozenset(),
+                  on_result=lambda r: console.print(r.line(), highlight=False,
+                                                    soft_wrap=True))
+    n = graph.read("MATCH (n) RETURN count(n) AS n")[0]["n"]
+    r = graph.read("MATCH ()-[r]->() RETURN count(r) AS n")[0]["n"]
+    console.print(f"graph: {n} nodes, {r} relationships")
+
+
 def register(app: typer.Typer) -> None:
     @app.command()
     @friendly
@@ -80,17 +112,7 @@ def register(app: typer.Typer) -> None:
         with open_graph() as graph:
             apply_schema(graph)
             if reload_data or not _bundled_loaded(graph):
-                from ingest.bundled import load_bundled
-                from ingest.loader import load_runtime
-
-                console.print("loading the bundled data (curated YAML + ETO supply chain) ...")
-                with load_runtime():  # tuned for the load, given back before serving
-                    summary = load_bundled(graph, progress=True)
-                console.print(f"loaded {summary.nodes_written} nodes and "
-                              f"{summary.rels_written} relationships; "
-                              f"{len(summary.rejections)} records rejected")
-                for rej in summary.rejections[:10]:
-                    console.print(f"  rejected: {rej}", highlight=False)
+                _load_everything(graph, settings.home)
             else:
                 console.print("bundled data already loaded (use --reload-data to load again)")
         lines = ready_lines(f"http://{api_host}:{api_port}", api_port, browser,
