@@ -28,11 +28,11 @@ from api.errors import (
     stackgraph_error_handler,
     validation_error_handler,
 )
+from api.graphiql import GraphiQLRouter
 from api.graphql.compiled import CompiledPages
 from api.graphql.compiled_questions import CompiledQuestions
 from api.graphql.lane import CompiledLane
 from api.graphql.mutation import Mutation
-from api.graphql.router import StackgraphRouter
 from api.graphql.schema import build_schema
 from api.guard import Guard
 from api.settings import ApiSettings, make_settings
@@ -78,7 +78,7 @@ def create_app(settings: ApiSettings | None = None, graph: Graph | None = None) 
     app.state.compiled_pages = CompiledPages(schema._schema, settings.limits)
     # one-question operations: the answer written straight into the response
     app.state.compiled_questions = CompiledQuestions(schema, settings.limits)
-    router = StackgraphRouter(schema, app.state.compiled_pages, app.state.compiled_questions,
+    router = GraphiQLRouter(schema, app.state.compiled_pages, app.state.compiled_questions,
                               context_getter=get_context, graphql_ide="graphiql")
     app.include_router(router, prefix="/graphql")
     # compiled pages and questions answered before FastAPI's routing (api/graphql/lane.py)
@@ -110,9 +110,10 @@ def create_app(settings: ApiSettings | None = None, graph: Graph | None = None) 
                                 status_code=503)
         return JSONResponse({"status": "ready"})
 
-    from api import dashboard, routes_browser
+    from api import dashboard, entity_page, routes_browser
 
     app.include_router(dashboard.router)
+    app.include_router(entity_page.router)
     app.include_router(routes_browser.router)
 
     @app.get("/", include_in_schema=False)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
+from typing import TextIO, cast
 
 import typer
 from rich.table import Table
@@ -14,6 +16,24 @@ from ingest.loader import DEFAULT_BATCH, LoadSummary
 from ingest.records import Rejection
 
 SHOWN_REJECTIONS = 10
+
+
+class OutputClosed(Exception):
+    """Standard output's reader went away. Not an OSError on purpose: the graph layer
+    reads an OSError raised inside a transaction as "cannot reach Neo4j"."""
+
+
+class _PipeOut:
+    """A text stream whose writes turn a closed pipe into ``OutputClosed``."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+
+    def write(self, text: str) -> int:
+        try:
+            return self.out.write(text)
+        except BrokenPipeError:
+            raise OutputClosed() from None
 
 
 def write_rejects(path: Path, rejections: list[Rejection]) -> None:
@@ -122,7 +142,17 @@ def register(app: typer.Typer) -> None:
             raise BadArgument(f"unknown export format {fmt!r}", hint="expected apoc-json")
         with open_graph() as graph:
             if str(path) == "-":
-                n, r = export_graph(graph, sys.stdout)
+                try:
+                    n, r = export_graph(graph, cast(TextIO, _PipeOut(sys.stdout)))
+                    try:
+                        sys.stdout.flush()
+                    except BrokenPipeError:
+                        raise OutputClosed() from None
+                except OutputClosed:
+                    # the reader stopped (`| head`): end quietly, as `cat` would
+                    devnull = os.open(os.devnull, os.O_WRONLY)
+                    os.dup2(devnull, sys.stdout.fileno())
+                    return
             else:
                 with path.open("w", encoding="utf-8") as fh:
                     n, r = export_graph(graph, fh)
