@@ -113,6 +113,8 @@ def read_dod_1260h(path: Path, firms: FirmIndex | None = None) -> list[Item]:
             items.append(row)
         else:
             rows.append(row)
+    listed: dict[tuple[str, dt.date], str] = {}  # (firm, since) -> the name listed
+    listed_line: dict[tuple[str, dt.date], int] = {}
     parent_of: dict[str, str] = {}
     for _, r in rows:
         if r["Parent Name"]:
@@ -143,6 +145,12 @@ def read_dod_1260h(path: Path, firms: FirmIndex | None = None) -> list[Item]:
                                    label="LISTED_ON"))
             continue
         cites = _cite(r.get("Source Url", ""), cell, sources, DOD_SOURCE)
+        if (firm, since) in listed:
+            cell.warn("Clean Name", f"{clean!r} resolves to {firm}, already listed on {since} "
+                      f"as {listed[firm, since]!r} (line {listed_line[firm, since]}): one "
+                      "listing loaded", "LISTED_ON")
+            continue
+        listed[firm, since], listed_line[firm, since] = r["Name"], line
         items.append(RelRecord("LISTED_ON", firm, DOD_LIST, {
             "sources": cites, "confidence": "high", "since": since, "until": until,
             "listed_name": r["Name"], "note": r.get("Note") or None}, cell.origin))

@@ -15,7 +15,7 @@ from graph.db import Graph
 from ingest.epoch_chip_counts import QUARTERLY, SOURCE_ID, read_epoch_chip_counts
 from ingest.formats import detect_format
 from ingest.loader import LoadSummary
-from ingest.records import Rejection
+from ingest.records import NodeRecord, Rejection
 from tests.ingest.datasets import DATA, csv_rows, fresh_with_bundled, ingest
 from tests.ingest.helpers import count, snapshot
 
@@ -100,7 +100,7 @@ def test_bad_rows_are_reported(tmp_path: Path) -> None:
     bad = {(r.origin.line if r.origin else None, r.field) for r in items
            if isinstance(r, Rejection) and r.severity == "error"}
     assert bad == {(3, "Start date"), (4, "Number of units (median)")}
-    chip = next(i for i in items if getattr(i, "label", "") == "Chip")
+    chip = next(i for i in items if isinstance(i, NodeRecord) and i.label == "Chip")
     assert chip.id == "chip:acme-x1"
     assert [e["value"] for e in chip.props["units_cumulative"]] == [2.0]
 

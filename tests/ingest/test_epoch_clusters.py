@@ -12,7 +12,7 @@ from graph.db import Graph
 from ingest.epoch_clusters import SOURCE_ID, read_epoch_clusters
 from ingest.formats import detect_format
 from ingest.loader import LoadSummary
-from ingest.records import Rejection
+from ingest.records import NodeRecord, Rejection, RelRecord
 from tests.ingest.datasets import CLUSTERS_CSV, csv_rows, fresh_with_bundled, ingest
 from tests.ingest.helpers import count, snapshot
 
@@ -138,7 +138,7 @@ def test_ids_do_not_depend_on_row_order(tmp_path: Path) -> None:
 
     def ids(path: Path) -> set[tuple[str, str]]:
         return {(i.id, i.props["name"]) for i in read_epoch_clusters(path)
-                if not isinstance(i, Rejection) and getattr(i, "label", "") == "DataCenter"}
+                if isinstance(i, NodeRecord) and i.label == "DataCenter"}
 
     assert ids(flipped) == ids(CLUSTERS_CSV)
 
@@ -161,12 +161,12 @@ def test_messy_cells_are_reported_with_line_and_field(tmp_path: Path) -> None:
     assert (2, "Power Capacity (MW)", "warning") in where  # "lots": not a number
     assert (2, "Source 1", "warning") in where
     assert (3, "Status", "error") in where and (4, "Name", "error") in where
-    dc = next(i for i in items if getattr(i, "label", "") == "DataCenter")
+    dc = next(i for i in items if isinstance(i, NodeRecord) and i.label == "DataCenter")
     assert dc.props["h100_equivalents"] == 1200.5           # float in text, comma, spaces
     assert str(dc.props["first_operational"]) == "2024-01-31"  # US date
-    hosts = [i for i in items if getattr(i, "type", "") == "HOSTS"]
+    hosts = [i for i in items if isinstance(i, RelRecord) and i.type == "HOSTS"]
     assert [h.props["quantity"] for h in hosts] == [5000.0]
-    operators = [i.source for i in items if getattr(i, "type", "") == "OPERATES"]
+    operators = [i.source for i in items if isinstance(i, RelRecord) and i.type == "OPERATES"]
     assert operators == ["firm:acme", "firm:beta"]           # two owners in one cell
 
 

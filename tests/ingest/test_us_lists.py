@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 
 from graph.db import Graph
+from ingest.cells import name_and_abbreviation
 from ingest.formats import detect_format
 from ingest.loader import LoadSummary
 from ingest.records import Rejection, RelRecord
+from ingest.resolve import normalize
 from ingest.us_lists import DOD_LIST, DOD_SOURCE, MIEU_LIST, read_dod_1260h
 from tests.ingest.datasets import DOD_CSV, MIEU_CSV, csv_rows, fresh_with_bundled, ingest
 from tests.ingest.helpers import count, snapshot
@@ -36,17 +38,23 @@ def test_detected_from_their_headers() -> None:
 def test_every_row_is_a_listing_with_its_dates(loaded) -> None:  # type: ignore[no-untyped-def]
     graph, dod, _ = loaded
     rows = csv_rows(DOD_CSV)
-    assert len(rows) == 397 and not dod.errors
+    assert len(rows) == 397 and not dod.errors, [str(e) for e in dod.errors[:3]]
+    # the curated data holds "Huawei Technologies" and its parent "Huawei Investment &
+    # Holding" as one firm: their listings of the same day are one (reported)
+    merged = [w for w in dod.warnings if w.field == "Clean Name"]
+    assert merged and all("firm:huawei" in w.message for w in merged)
     assert count(graph, "MATCH (:Firm)-[r:LISTED_ON]->(:ControlList {id: $l}) "
-                        "RETURN count(r) AS n", l=DOD_LIST) == 397
+                        "RETURN count(r) AS n", l=DOD_LIST) == 397 - len(merged)
     ended = [r for r in rows if r["End date"]]
     assert len(ended) == 21
     assert count(graph, "MATCH (:Firm)-[r:LISTED_ON]->(:ControlList {id: $l}) WHERE "
                         "r.until IS NOT NULL RETURN count(r) AS n", l=DOD_LIST) == len(ended)
+    merged_lines = {w.origin.line for w in merged if w.origin}
     for start in {r["Start date"] for r in rows}:
         assert count(graph, "MATCH (:Firm)-[r:LISTED_ON]->(:ControlList {id: $l}) WHERE "
                             "toString(r.since) = $d RETURN count(r) AS n", l=DOD_LIST,
-                     d=start) == sum(r["Start date"] == start for r in rows)
+                     d=start) == sum(r["Start date"] == start and i + 2 not in merged_lines
+                                     for i, r in enumerate(rows))
     # SMIC is the curated firm, listed in three editions
     assert sorted(r["d"] for r in graph.read(
         "MATCH (:Firm {id: 'firm:smic'})-[r:LISTED_ON]->(:ControlList {id: $l}) "
@@ -82,9 +90,11 @@ def test_parents_link_subsidiaries(loaded) -> None:  # type: ignore[no-untyped-d
                            "o.sources RETURN count(DISTINCT [startNode(o), endNode(o)]) AS n",
                     s=DOD_SOURCE)
     self_parents = [w for w in dod.warnings if w.field == "Parent Name"]
-    # spellings of one parent ("..., Ltd." / "... Ltd") merge, so pairs >= links
-    assert 0 < control <= len(pairs) and control + len(self_parents) >= 150
-    # a curated firm whose curated aliases name both child and parent is reported
+    normalised = {(normalize(name_and_abbreviation(p)[0]), normalize(c)) for p, c in pairs}
+    # verified count: 138 (parent, child) pairs once names are normalised ("..., Ltd." =
+    # "... Ltd"), less Huawei (the curated data holds child and parent as one firm, reported)
+    # and DJI (its parent written two ways, one of them an alias of the other)
+    assert len(normalised) == 138 and control == 136
     assert all("firm:huawei" in w.message for w in self_parents)
 
 
