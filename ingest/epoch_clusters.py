@@ -184,9 +184,10 @@ def read_epoch_clusters(path: Path, firms: FirmIndex | None = None,
                               "loaded", "HOSTS")
                     continue
                 chip = chip_id(chip_name)
+                # name and source only: the chip's values (and their confidence) are the
+                # business of a hardware dataset, whichever of the two loads first
                 new_chips.setdefault(chip, NodeRecord("Chip", chip, {
-                    "name": chip_name, "sources": [SOURCE_ID], "confidence": "medium"},
-                    cell.origin))
+                    "name": chip_name, "sources": [SOURCE_ID]}, cell.origin))
             qty = cell.number(f"Chip quantity ({which})")
             if chip in hosted and hosted[chip] is not None and qty is not None:
                 hosted[chip] = (hosted[chip] or 0) + qty

@@ -2,7 +2,8 @@
 a folder with ``data_centers.csv`` (one campus per row) and ``data_center_timelines.csv``
 (dated rows per campus, by its Handle).
 
-Each campus -> DataCenter ``dc:epoch-<slug of its Handle>`` (name = Title, alias = Handle),
+Each campus -> DataCenter ``dc:epoch-campus-<slug of its Handle>`` (its own id space:
+Epoch's GPU clusters name some sites the same way) (name = Title, alias = Handle),
 with address and project, LOCATED_IN the country its address names (a country pycountry
 knows, or a US state by name or by its code before a ZIP code, also from pycountry).
 Parties, each tagged ``#confident`` / ``#likely`` / ``#speculative`` (-> confidence high /
@@ -113,7 +114,7 @@ def read_epoch_datacenters(path: Path, firms: FirmIndex | None = None) -> list[I
             items.append(Rejection(cell.origin, "Handle", "missing handle: the row is not "
                                    "loaded", dict(r), label="DataCenter"))
             continue
-        campuses[r["Handle"]] = (f"dc:epoch-{slugify(r['Handle'])}", cell)
+        campuses[r["Handle"]] = (f"dc:epoch-campus-{slugify(r['Handle'])}", cell)
     points: dict[str, dict[str, list[tuple[dt.date, Any]]]] = {h: {} for h in campuses}
     tname = display_path(folder / TIMELINES)
     timeline = folder / TIMELINES

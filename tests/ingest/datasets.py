@@ -38,3 +38,8 @@ def fresh_with_bundled(graph: Graph) -> LoadSummary:
 def ingest(graph: Graph, path: Path, fmt: str | None = None) -> LoadSummary:
     """``stackgraph ingest PATH [--format FMT]`` without the command line."""
     return run_load(graph, build_source([path], fmt, graph), progress=False)
+
+
+def ingest_all(graph: Graph, paths: list[Path]) -> LoadSummary:
+    """``stackgraph ingest PATH...``: several datasets in one run, formats detected."""
+    return run_load(graph, build_source(paths, None, graph), progress=False)

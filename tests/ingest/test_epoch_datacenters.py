@@ -18,7 +18,7 @@ from tests.ingest.datasets import DATA, csv_rows, fresh_with_bundled, ingest
 from tests.ingest.helpers import count, snapshot
 
 FOLDER = DATA / "epoch-data-centers"
-COLOSSUS = "dc:epoch-xai-colossus-1-memphis-tennessee"
+COLOSSUS = "dc:epoch-campus-xai-colossus-1-memphis-tennessee"
 
 
 @pytest.fixture(scope="module")
@@ -48,13 +48,13 @@ def test_campuses_countries_and_parties(loaded) -> None:  # type: ignore[no-unty
         assert count(graph, f"MATCH (:Firm)-[r:{rel}]->(d:DataCenter) WHERE $s IN r.sources "
                             "RETURN count(r) AS n", s=SOURCE_ID) == expected, rel
     # tags -> confidence: Amazon owns New Carlisle (#confident), Anthropic uses it (#confident)
-    carlisle = "dc:epoch-anthropic-amazon-project-rainier-new-carlisle-indiana"
+    carlisle = "dc:epoch-campus-anthropic-amazon-project-rainier-new-carlisle-indiana"
     assert graph.read("MATCH (f:Firm)-[r]->(:DataCenter {id: $d}) RETURN f.id AS f, type(r) "
                       "AS t, r.confidence AS c ORDER BY t", {"d": carlisle}) == [
         {"f": "firm:amazon", "t": "OPERATES", "c": "high"},
         {"f": "firm:anthropic", "t": "USES", "c": "high"}]
     canton = graph.read("MATCH (f:Firm)-[r:USES]->(:DataCenter {id: "
-                        "'dc:epoch-amazon-canton-mississippi'}) RETURN f.id AS f, "
+                        "'dc:epoch-campus-amazon-canton-mississippi'}) RETURN f.id AS f, "
                         "r.confidence AS c")
     assert canton == [{"f": "firm:anthropic", "c": "low"}]  # #speculative
 
