@@ -64,10 +64,11 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from api import cli_bench, cli_db, cli_ingest, cli_query, cli_serve, cli_up
+    from api import cli_bench, cli_db, cli_ingest, cli_query, cli_resolve, cli_serve, cli_up
 
     app.add_typer(cli_db.app, name="db")
     cli_ingest.register(app)
+    cli_resolve.register(app)
     app.add_typer(cli_query.app, name="query")
     cli_serve.register(app)
     cli_up.register(app)

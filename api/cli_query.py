@@ -219,18 +219,31 @@ def chokepoints_cmd(
                           as_of=as_of, limit=limit or None), as_json, _chokepoints_table)
 
 
+def _unattributed(by_country: Any, by_firm: Any) -> str:
+    """'various countries 64%; EUR 12%; various firms 5%' (empty when none)."""
+    parts = [f"various countries {_pct(by_country.unattributed_share)}%"
+             if by_country.unattributed_share is not None else "",
+             *(f"{r.id} {_pct(r.share)}%" for r in by_country.regions),
+             f"various firms {_pct(by_firm.unattributed_share)}%"
+             if by_firm.unattributed_share is not None else ""]
+    return "; ".join(p for p in parts if p)
+
+
 def _chokepoints_table(res: Any) -> None:
     where = f" upstream of {res.target.name} ({res.target.id})" if res.target else ""
     console.print(f"[bold]Supply concentration{where}[/], as of {res.as_of}; chokepoint: top "
                   f"country share >= {res.threshold:g}%")
     t = Table("input", "top country", "%", "HHI", "n", "top firm", "%", "HHI", "n",
-              "chokepoint")
+              "unattributed", "chokepoint")
     for i in res.inputs:
         c, f = i.by_country, i.by_firm
         t.add_row(i.input.name, c.top.id if c.top else "-", _pct(c.top_share), f"{c.hhi:.0f}",
                   str(c.provider_count), f.top.name if f.top else "-", _pct(f.top_share),
-                  f"{f.hhi:.0f}", str(f.provider_count), "[red]yes[/]" if i.chokepoint else "")
+                  f"{f.hhi:.0f}", str(f.provider_count), _unattributed(c, f),
+                  "[red]yes[/]" if i.chokepoint else "")
     console.print(t)
+    console.print("unattributed: shares the data gives to no single provider (various "
+                  "countries / various firms) or to a region (EUR = Europe as a whole)")
     if res.dominators:
         console.print("dominators (every dependency path through them): " + "; ".join(
             f"{d.node.name} ({len(d.dominates)})" for d in res.dominators[:10]))

@@ -17,6 +17,7 @@ from ingest.eto import SOURCE_ID as ETO_SOURCE
 from ingest.eto import is_eto_dir, read_eto
 from ingest.loader import DEFAULT_BATCH, LoadSummary
 from ingest.pipeline import Item, list_source, run_load
+from ingest.resolution import resolved
 from ingest.resolve import FirmIndex
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,4 +50,5 @@ def load_bundled(graph: Graph, shared_dir: Path | None = None, *,
     """Load the bundled data into ``graph`` (idempotent: a second call changes nothing).
     Returns the summary; rejections are in ``summary.rejections``."""
     items = bundled_items(graph, shared_dir, data_dir)
-    return run_load(graph, list_source(items), batch_size=batch_size, progress=progress)
+    return run_load(graph, resolved(list_source(items), graph), batch_size=batch_size,
+                    progress=progress)
