@@ -70,8 +70,9 @@ def test_one_chip_per_row_resolved_to_curated_chips(loaded) -> None:  # type: ig
     assert count(graph, "MATCH (c:Chip) WHERE c.name CONTAINS 'H100 SXM5' "
                         "RETURN count(c) AS n") == 0
     with_tpp = sum(bool(r[TPP_COL]) for r in rows)
-    assert count(graph, "MATCH (c:Chip) WHERE $s IN c.sources AND c.tpp IS NOT NULL "
-                        "RETURN count(c) AS n", s=SOURCE_ID) == with_tpp
+    # every row with a TPP gives its chip one (a curated chip may hold one Epoch lacks)
+    assert with_tpp <= count(graph, "MATCH (c:Chip) WHERE $s IN c.sources AND c.tpp IS NOT "
+                                    "NULL RETURN count(c) AS n", s=SOURCE_ID) <= len(rows)
 
 
 def test_values_of_a_new_and_a_curated_chip(loaded) -> None:  # type: ignore[no-untyped-def]
