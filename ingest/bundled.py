@@ -30,7 +30,14 @@ def shared_dir() -> Path:
 
 
 def eto_dir(shared: Path | None = None) -> Path:
-    return (shared or shared_dir()) / "data" / "eto-semiconductor-supply-chain"
+    """ETO's folder: under ``shared`` when given, else where the dataset catalogue finds
+    it (``$STACKGRAPH_DATASETS_DIR``, ``.stackgraph/datasets/``, ``../shared/data``)."""
+    if shared is not None:
+        return shared / "data" / "eto-semiconductor-supply-chain"
+    from ingest.catalogue import dataset, local_state
+
+    state = local_state(dataset("eto-semiconductor-supply-chain"))
+    return state.folder or shared_dir() / "data" / "eto-semiconductor-supply-chain"
 
 
 def bundled_items(graph: Graph | None, shared: Path | None = None,
