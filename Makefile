@@ -4,11 +4,12 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup run test screenshots readme bench lint db-start db-stop clean help
+.PHONY: setup run test fuzz screenshots readme bench lint db-start db-stop clean help
 
 help:
 	@echo "make run    set up (venv, packages, Neo4j jars), start Neo4j, load data, serve the API"
 	@echo "make test   run the test suite against a real Neo4j started for the tests"
+	@echo "make fuzz   the API fuzz tests with many more examples (FUZZ_EXAMPLES, default 3000)"
 	@echo "make screenshots  run the browser tests and refresh the screenshots in docs/"
 	@echo "make bench  run the benchmarks; figures go to bench/results/ and BENCHMARKS.md"
 	@echo "make lint   ruff and mypy"
@@ -27,6 +28,10 @@ run: setup
 
 test: setup
 	$(BIN)/python -m pytest
+
+FUZZ_EXAMPLES ?= 3000
+fuzz: setup
+	STACKGRAPH_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/api/test_fuzz.py -q
 
 # the browser tests again, refreshing the screenshots kept under docs/ (on purpose only:
 # `make test` writes them to a temporary folder and leaves the checkout clean)

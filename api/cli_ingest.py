@@ -82,6 +82,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Validate files against the schema and load them into Neo4j, idempotently."""
         from graph.db import open_graph
+        from graph.errors import Neo4jUnavailable
         from ingest.formats import build_source
         from ingest.loader import load_runtime
         from ingest.pipeline import run_load
@@ -89,8 +90,18 @@ def register(app: typer.Typer) -> None:
         # this process exists to load: the interpreter tuned for it (ingest.loader)
         with open_graph() as graph, load_runtime():
             source = build_source(paths, fmt, graph)
-            summary = run_load(graph, source, batch_size=batch_size, dry_run=dry_run,
-                               strict=strict, progress=sys.stderr.isatty() and not as_json)
+            try:
+                summary = run_load(graph, source, batch_size=batch_size, dry_run=dry_run,
+                                   strict=strict,
+                                   progress=sys.stderr.isatty() and not as_json)
+            except Neo4jUnavailable as exc:
+                raise Neo4jUnavailable(
+                    f"Neo4j went away during the load: {exc.message}. The batches it "
+                    "committed are kept; none is half-written (each is one transaction)",
+                    hint=f"{exc.hint or 'bring Neo4j back'}; then run the same "
+                         "`stackgraph ingest` command again: loads are idempotent (MERGE "
+                         "on ids), so the re-run completes the graph and duplicates "
+                         "nothing") from exc
         if summary.rejections or rejects.exists():  # never leave a stale rejects file
             write_rejects(rejects, summary.rejections)
         errors, warnings = summary.errors, summary.warnings
