@@ -146,7 +146,7 @@ def test_listed_holding_and_operating_companies_are_separate(
 
 #: the share of curated sources with a URL read through the search tool; raise it as
 #: sources gain URLs (the issue's target is 0.8)
-MIN_URL_SHARE = 0.15
+MIN_URL_SHARE = 0.19
 PLACEHOLDER = "company website and investor relations"
 
 
@@ -168,3 +168,17 @@ def test_most_sources_have_a_url() -> None:
         f"{len(with_url)} of {len(sources)} sources have a URL")
     assert all(str(s["url"]).startswith(("http://", "https://")) for s in with_url)
 
+
+
+def test_no_high_confidence_fact_rests_only_on_a_placeholder(
+        bundled: tuple[Graph, LoadSummary]) -> None:
+    placeholders = [sid for sid, s in _curated_sources().items()
+                    if PLACEHOLDER in str(s.get("title", "")).lower()]
+    bad = bundled[0].read(
+        "MATCH (a)-[r]->(b) WHERE r.confidence = 'high' AND size(r.sources) > 0 "
+        "AND all(s IN r.sources WHERE s IN $ph) "
+        "RETURN a.id AS a, type(r) AS t, b.id AS b LIMIT 20", {"ph": placeholders})
+    bad += bundled[0].read(
+        "MATCH (n) WHERE NOT n:Source AND n.confidence = 'high' AND size(n.sources) > 0 "
+        "AND all(s IN n.sources WHERE s IN $ph) RETURN n.id AS a LIMIT 20", {"ph": placeholders})
+    assert not bad, bad
