@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from api.cli import console, err_console, friendly, print_json
+from api.cli_output import console, err_console, friendly, print_json
 from ingest.loader import DEFAULT_BATCH, LoadSummary
 from ingest.records import Rejection
 

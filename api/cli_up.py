@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import typer
 
-from api.cli import console, friendly
+from api.cli_output import console, friendly
 from graph.db import Graph, apply_schema, open_graph
 from graph.settings import get_settings
 

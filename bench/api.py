@@ -47,7 +47,7 @@ DAY = "2025-06-01"
 QUESTIONS: list[tuple[str, Callable[[Graph], Any], str]] = []
 
 
-def _questions() -> list[tuple[str, Callable[[Graph], Any], str]]:
+def question_queries() -> list[tuple[str, Callable[[Graph], Any], str]]:
     from queries.chokepoints import chokepoints, what_if
     from queries.common import as_of_date
     from queries.diversion import diversion
@@ -314,7 +314,7 @@ def run(rounds: int = 30, entity_rounds: int = 200, seconds: float = 10.0,
             result["floor_lean_p50_ms"] = round(p50(floor_lean), 2)
             print(f"  {{ __typename }} over HTTP: httpx {result['floor_p50_ms']} ms, "
                   f"lean client {result['floor_lean_p50_ms']} ms", flush=True)
-            for name, call, query in _questions():
+            for name, call, query in question_queries():
                 # Python against /graphql through the lean client (the API's overhead),
                 # then against /graphql through httpx (the figure of earlier runs)
                 py, gq = interleaved(partial(call, graph), partial(lean.post, query), rounds)

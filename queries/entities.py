@@ -57,7 +57,7 @@ class Filters:
                 "country": self.country, "listed": self.listed}
 
 
-def _native(value: Any) -> Any:
+def native(value: Any) -> Any:
     """Neo4j temporal values to Python dates; everything else as is."""
     if hasattr(value, "to_native"):
         native = value.to_native()
@@ -66,7 +66,7 @@ def _native(value: Any) -> Any:
 
 
 def _props(raw: dict[str, Any]) -> dict[str, Any]:
-    return {k: _native(v) for k, v in raw.items()}
+    return {k: native(v) for k, v in raw.items()}
 
 
 def _with_type(text: str, rel_type: str) -> str:
@@ -167,7 +167,7 @@ def page(graph: Graph, label: str, first: int, after: str | None = None,
 def _picked(keys: Sequence[str], values: Sequence[Any]) -> dict[str, Any]:
     """Properties from values in ``keys`` order (absent ones left out, as
     ``properties()`` would)."""
-    return {k: _native(v) for k, v in zip(keys, values, strict=True) if v is not None}
+    return {k: native(v) for k, v in zip(keys, values, strict=True) if v is not None}
 
 
 def count(graph: Graph, label: str, filters: Filters | None = None) -> int:

@@ -19,7 +19,6 @@ from typing import Any, TypeVar
 import strawberry
 
 from api.graphql.context import Info
-from api.graphql.fast_complete import FAST_RESOLVERS
 from graph.schema import SCHEMA
 from queries.entities import EntityRow, Neighbour
 
@@ -106,7 +105,7 @@ class Entity:
         values: dict[str, Any] = {"row": row, "id": row.id,
                                   "name": str(props.get("name") or row.id),
                                   "aliases": _list(props.get("aliases")) or []}
-        for name, convert in _converters(cls):  # type: ignore[arg-type]
+        for name, convert in converters(cls):  # type: ignore[arg-type]
             values[name] = convert(props.get(name))
         return cls(**values)
 
@@ -116,7 +115,7 @@ _CONVERT: dict[str, dict[str, Callable[[Any], Any]]] = {}
 
 
 @cache
-def _converters(cls: type[Any]) -> list[tuple[str, Callable[[Any], Any]]]:
+def converters(cls: type[Any]) -> list[tuple[str, Callable[[Any], Any]]]:
     """The (field, converter) pairs ``from_row`` fills, once per type."""
     conv = _CONVERT.get(cls.__name__, {})
     return [(f.name, conv[f.name]) for f in dc_fields(cls) if f.name in conv]
@@ -361,18 +360,14 @@ EdgeT = TypeVar("EdgeT", bound=Fact)
 
 
 def _cached(info: Info, rel: str, direction: str, node_id: str) -> list[Neighbour] | None:
-    """The neighbours if the request already holds them (primed by a page query or loaded
-    by an earlier batch): then the field resolves without a trip through the event loop."""
+    """The neighbours if the request already holds them (primed by a page query): then
+    the field resolves without a trip through the event loop."""
     loaders = info.context.loaders
     primed = loaders.primed.get((rel, direction))
     if primed is not None:
         hit = primed.get(node_id)
         if hit is not None:
             return hit
-    fut = loaders.rel(rel, direction).cache_map.get(node_id)
-    if fut is not None and fut.done() and not fut.cancelled() and fut.exception() is None:
-        value: list[Neighbour] = fut.result()
-        return value
     return None
 
 
@@ -699,22 +694,24 @@ class Source(Entity):
     license: str | None = strawberry.field(description="License of the data.")
 
 
-def _s(v: Any) -> str | None:
+def as_str(v: Any) -> str | None:
     return None if v is None else str(v)
 
 
-_props("Country", iso2=_s, iso3=_s, bis_country_groups=_list, bis_as_of=_date, region=_s)
-_props("Firm", kind=_list, website=_s, founded=_int, description=_s)
-_props("Chip", kind=_s, process_node_nm=_num, tpp=_num, performance_density=_num, eccn=_s,
-       release_year=_int, description=_s)
+_props("Country", iso2=as_str, iso3=as_str, bis_country_groups=_list, bis_as_of=_date,
+       region=as_str)
+_props("Firm", kind=_list, website=as_str, founded=_int, description=as_str)
+_props("Chip", kind=as_str, process_node_nm=_num, tpp=_num, performance_density=_num,
+       eccn=as_str,       release_year=_int, description=as_str)
 _props("Model", release_date=_date, open_weights=lambda v: None if v is None else bool(v),
-       parameters=_num, training_compute_flop=_num, domain=_s, accessibility=_s,
-       description=_s)
-_props("DataCenter", status=_s, power_mw=_num, h100_equivalents=_num, city=_s, description=_s)
-_props("Consortium", kind=_s, announced=_date, description=_s)
-_props("Input", type=_s, stage=_s, description=_s, market_size=_s, year=_int)
-_props("ControlList", authority=_s, description=_s)
-_props("Source", title=_s, publisher=_s, url=_s, published=_date, license=_s)
+       parameters=_num, training_compute_flop=_num, domain=as_str, accessibility=as_str,
+       description=as_str)
+_props("DataCenter", status=as_str, power_mw=_num, h100_equivalents=_num, city=as_str,
+       description=as_str)
+_props("Consortium", kind=as_str, announced=_date, description=as_str)
+_props("Input", type=as_str, stage=as_str, description=as_str, market_size=as_str, year=_int)
+_props("ControlList", authority=as_str, description=as_str)
+_props("Source", title=as_str, publisher=as_str, url=as_str, published=_date, license=as_str)
 
 #: GraphQL type of each label.
 ENTITY_TYPES: dict[str, type[Any]] = {
@@ -750,4 +747,3 @@ def _relationship_fields() -> dict[tuple[str, str], tuple[str, str]]:
 
 
 RELATIONSHIP_FIELDS = _relationship_fields()
-FAST_RESOLVERS.update(RELATIONSHIP_FIELDS)

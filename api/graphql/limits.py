@@ -17,7 +17,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, cast
 
 from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql import (
@@ -171,44 +171,49 @@ def measure_operation(schema: GraphQLSchema, document: Any, operation_name: str 
     return out
 
 
+class HasGraphQLSchema(Protocol):
+    """A Strawberry schema that hands out its graphql-core schema (``StackgraphSchema``)."""
+
+    @property
+    def graphql_schema(self) -> GraphQLSchema: ...
+
+
 def limit_error(code: str, message: str, hint: str) -> GraphQLError:
     return GraphQLError(message, extensions={"code": code, "hint": hint})
-
-
-#: Measures of variable-free operations, by document (holding the document, so its id
-#: is not reused while the entry lives).
-_MEASURES: dict[tuple[int, str | None], tuple[Any, Limits, GraphQLSchema, Measure]] = {}
 
 
 class QueryLimits(SchemaExtension):
     """Refuse, before execution, an operation deeper, costlier or with larger pages than
     the limits allow."""
 
-    def __init__(self, limits: Limits) -> None:
+    def __init__(self, limits: Limits, measures: dict[tuple[str, str | None], Measure]
+                 ) -> None:
         self.limits = limits
+        #: measures of variable-free operations by (query text, operation name): the
+        #: schema's own cache (``build_schema``), at most 1,024 entries
+        self.measures = measures
 
-    def _measure(self, schema: GraphQLSchema, document: Any, operation_name: str | None,
-                 variables: dict[str, Any] | None) -> Measure:
-        """``measure_operation``, kept per document when there are no variables (the
-        measure depends only on the document, the operation and the limits then; the
-        document is the same object for the same text, Strawberry's ParserCache)."""
-        if variables:
+    def _measure(self, schema: GraphQLSchema, document: Any, query: str | None,
+                 operation_name: str | None, variables: dict[str, Any] | None) -> Measure:
+        """``measure_operation``, kept per query text when there are no variables (the
+        measure depends only on the text, the operation and the limits then)."""
+        if variables or query is None:
             return measure_operation(schema, document, operation_name, variables, self.limits)
-        key = (id(document), operation_name)
-        hit = _MEASURES.get(key)
-        if hit is not None and hit[0] is document and hit[1] is self.limits \
-                and hit[2] is schema:
-            return hit[3]
+        key = (query, operation_name)
+        hit = self.measures.get(key)
+        if hit is not None:
+            return hit
         m = measure_operation(schema, document, operation_name, None, self.limits)
-        if len(_MEASURES) >= 1024:
-            _MEASURES.pop(next(iter(_MEASURES)))
-        _MEASURES[key] = (document, self.limits, schema, m)
+        if len(self.measures) >= 1024:
+            self.measures.pop(next(iter(self.measures)))
+        self.measures[key] = m
         return m
 
     def on_execute(self) -> Iterator[None]:
         ctx = self.execution_context
         if ctx.graphql_document is not None:
-            m = self._measure(ctx.schema._schema, ctx.graphql_document, ctx.operation_name,
+            schema = cast(HasGraphQLSchema, ctx.schema).graphql_schema  # StackgraphSchema
+            m = self._measure(schema, ctx.graphql_document, ctx.query, ctx.operation_name,
                               ctx.variables)
             error = None
             if m.depth > self.limits.max_depth:
@@ -228,9 +233,32 @@ class QueryLimits(SchemaExtension):
         yield
 
 
-class ErrorCodes(SchemaExtension):
-    """Give every error an ``extensions.code``: a domain error's own code, or
+def add_code(err: GraphQLError) -> None:
+    """Give ``err`` an ``extensions.code``: a domain error's own code (and hint), or
     ``GRAPHQL_VALIDATION`` / ``INTERNAL_ERROR``."""
+    ext = dict(err.extensions or {})
+    if "code" in ext:
+        return
+    orig = err.original_error
+    if isinstance(orig, StackgraphError):
+        ext["code"] = orig.code
+        if orig.hint:
+            ext["hint"] = orig.hint
+    elif orig is None:
+        ext["code"] = "GRAPHQL_VALIDATION"
+    else:
+        ext["code"] = "INTERNAL_ERROR"
+    err.extensions = ext
+
+
+def unavailable(errors: list[GraphQLError]) -> bool:
+    """Whether the errors make the whole response a 503 (Neo4j down)."""
+    return bool({(e.extensions or {}).get("code") for e in errors} & UNAVAILABLE)
+
+
+class ErrorCodes(SchemaExtension):
+    """Give every error an ``extensions.code`` (``add_code``); a 503 when Neo4j is
+    down."""
 
     def on_operation(self) -> Iterator[None]:
         yield
@@ -238,22 +266,9 @@ class ErrorCodes(SchemaExtension):
         errors = list(getattr(result, "errors", None) or [])
         errors += list(self.execution_context.pre_execution_errors or [])
         for err in errors:
-            ext = dict(err.extensions or {})
-            if "code" in ext:
-                continue
-            orig = err.original_error
-            if isinstance(orig, StackgraphError):
-                ext["code"] = orig.code
-                if orig.hint:
-                    ext["hint"] = orig.hint
-            elif orig is None:
-                ext["code"] = "GRAPHQL_VALIDATION"
-            else:
-                ext["code"] = "INTERNAL_ERROR"
-            err.extensions = ext
-        codes = {(e.extensions or {}).get("code") for e in errors}
+            add_code(err)
         response = getattr(self.execution_context.context, "response", None)
-        if response is not None and codes & UNAVAILABLE:
+        if response is not None and unavailable(errors):
             # Neo4j down: a 503 the client and load balancers understand, with a retry hint
             response.status_code = 503
             response.headers["Retry-After"] = "5"
@@ -265,20 +280,22 @@ UNAVAILABLE = {"NEO4J_UNAVAILABLE", "NEO4J_AUTH_FAILED"}
 
 # -- traversal budget of path questions ---------------------------------------------------
 
-_DEGREE_TTL = 300.0
-_degree_cache: dict[int, tuple[float, float]] = {}
+class DegreeCache:
+    """Relationships per node of the graph, the branching factor a path search can
+    expect, measured at most every ``ttl`` seconds. The app owns one
+    (``app.state.degrees``), handed to each request's context."""
 
+    def __init__(self, ttl: float = 300.0) -> None:
+        self.ttl = ttl
+        self._at: float | None = None
+        self._degree = 1.0
 
-def mean_out_degree(graph: Graph) -> float:
-    """Relationships per node of the graph (cached for a few minutes): the branching
-    factor a path search can expect."""
-    now = time.monotonic()
-    hit = _degree_cache.get(id(graph))
-    if hit and now - hit[0] < _DEGREE_TTL:
-        return hit[1]
-    degree = entities.mean_out_degree(graph)
-    _degree_cache[id(graph)] = (now, degree)
-    return degree
+    def mean_out_degree(self, graph: Graph) -> float:
+        now = time.monotonic()
+        if self._at is None or now - self._at >= self.ttl:
+            self._degree = entities.mean_out_degree(graph)
+            self._at = now
+        return self._degree
 
 
 def traversal_estimate(degree: float, hops: int) -> float:
@@ -286,12 +303,13 @@ def traversal_estimate(degree: float, hops: int) -> float:
     return sum(degree ** k for k in range(1, hops + 1))
 
 
-def check_traversal(graph: Graph, limits: Limits, hops: int, what: str = "max_hops") -> None:
+def check_traversal(graph: Graph, limits: Limits, hops: int, degrees: DegreeCache,
+                    what: str = "max_hops") -> None:
     """Raise HOPS_LIMIT or FANOUT_LIMIT when a path question would traverse too much."""
     if hops > limits.max_hops:
         raise ApiError("HOPS_LIMIT", f"{what} {hops} is over the API's limit of "
                        f"{limits.max_hops} hops", hint=f"ask for at most {limits.max_hops}")
-    estimate = traversal_estimate(mean_out_degree(graph), hops)
+    estimate = traversal_estimate(degrees.mean_out_degree(graph), hops)
     if estimate > limits.max_fanout:
         raise ApiError("FANOUT_LIMIT", f"a search of {hops} hops could traverse about "
                        f"{estimate:.0f} paths; the budget is {limits.max_fanout:.0f}",

@@ -13,9 +13,10 @@ from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
 import strawberry
-from graphql import FieldNode, GraphQLError
+from graphql import FieldNode, GraphQLError, GraphQLSchema
 from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.types import ExecutionContext
+from strawberry.types.nodes import SelectedField, Selection
 from strawberry.utils.str_converters import to_snake_case
 
 from api.errors import ApiError
@@ -36,8 +37,7 @@ from api.graphql.entities import (
     Source,
     entity_from_row,
 )
-from api.graphql.fast_complete import FastExecutionContext
-from api.graphql.limits import ErrorCodes, QueryLimits
+from api.graphql.limits import ErrorCodes, Measure, QueryLimits
 from api.graphql.pagination import (
     ChipFilter,
     Connection,
@@ -114,23 +114,24 @@ def _expansions(info: Info, type_name: str) -> list[tuple[str, str]]:
     return wanted
 
 
-def _property_keys(info: Info) -> list[str]:
-    """The properties a page must fetch: every field name the whole operation selects
-    (all fragments, all levels), snake_cased. Entity and edge fields read the property of
-    their own name (plus ``name``, ``aliases``), so the page's rows, and the neighbour
-    lists it primes for the rest of the request, hold everything any resolver of this
-    operation reads; the rest of the node's properties stay in Neo4j."""
-    raw = info._raw_info
+def _property_keys(info: Info) -> list[str] | None:
+    """The properties a page must fetch: every field name selected under the page field
+    (fragments expanded, all levels), snake_cased; None (all properties) when the
+    operation has other root fields, which may read the neighbour lists this page primes.
+    Entity and edge fields read the property of their own name (plus ``name``,
+    ``aliases``), so the page's rows, and the neighbour lists it primes for the rest of
+    the request, hold everything any resolver of this operation reads; the rest of the
+    node's properties stay in Neo4j."""
+    roots = info.operation.selection_set.selections
+    if len(roots) != 1 or not isinstance(roots[0], FieldNode):
+        return None
     names = {"id", "name", "aliases"}
-    stack = [raw.operation.selection_set, *(f.selection_set for f in raw.fragments.values())]
+    stack: list[Selection] = list(info.selected_fields)
     while stack:
         sel = stack.pop()
-        for node in sel.selections:
-            if isinstance(node, FieldNode):
-                names.add(to_snake_case(node.name.value))
-            child = getattr(node, "selection_set", None)
-            if child is not None:
-                stack.append(child)
+        if isinstance(sel, SelectedField):
+            names.add(to_snake_case(sel.name))
+        stack.extend(sel.selections)
     return sorted(names)
 
 
@@ -410,17 +411,26 @@ def _process_errors(errors: list[GraphQLError],
 
 
 class StackgraphSchema(strawberry.Schema):
+    """The API's schema: its errors logged by kind, and its graphql-core schema handed
+    out to the compiled path and the limits (one documented place, not a private
+    attribute read across modules)."""
+
+    @property
+    def graphql_schema(self) -> GraphQLSchema:
+        return self._schema
+
     def process_errors(self, errors: list[GraphQLError],
                        execution_context: ExecutionContext | None = None) -> None:
         _process_errors(errors, execution_context)
 
 
 def build_schema(limits: Limits | None = None,
-                 mutation: type | None = None) -> strawberry.Schema:
+                 mutation: type | None = None) -> StackgraphSchema:
     limits = limits or Limits()
+    measures: dict[tuple[str, str | None], Measure] = {}  # this schema's own cache
 
     def query_limits() -> QueryLimits:
-        return QueryLimits(limits)
+        return QueryLimits(limits, measures)
 
     return StackgraphSchema(
         query=Query,
@@ -428,6 +438,5 @@ def build_schema(limits: Limits | None = None,
         types=ALL_TYPES,
         extensions=[ErrorCodes, lambda: ParserCache(maxsize=256),
                     lambda: ValidationCache(maxsize=256), query_limits],
-        execution_context_class=FastExecutionContext,
     )
 
