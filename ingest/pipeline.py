@@ -27,6 +27,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from graph.db import Graph
+from ingest.dated import expand_dated
 from ingest.loader import DEFAULT_BATCH, LoadSummary, Writer, load_runtime
 from ingest.records import NodeRecord, Rejection, RelRecord
 from ingest.validate import Validator
@@ -104,6 +105,7 @@ def run_load(graph: Graph | None, source: Source, *, batch_size: int = DEFAULT_B
     """
     summary = summary or LoadSummary()
     summary.dry_run = dry_run
+    source = expand_dated(source)
     if progress is None:
         progress = sys.stderr.isatty()
     v = Validator()

@@ -17,9 +17,11 @@ from functools import cache
 from typing import Any, TypeVar
 
 import strawberry
+from strawberry.scalars import JSON
 
 from api.graphql.context import Info
 from graph.schema import SCHEMA
+from graph.values import plain
 from queries.entities import EntityRow, Neighbour
 
 E = TypeVar("E")
@@ -694,6 +696,14 @@ class Source(Entity):
     license: str | None = strawberry.field(description="License of the data.")
 
 
+@strawberry.type(description=_doc("Value"))
+class Value(Entity):
+    property: str | None = strawberry.field(description="The dated property it is a value of.")
+    value: JSON | None = strawberry.field(description="The value, of that property's type.")
+    since: dt.date | None = strawberry.field(description="First day it held.")
+    until: dt.date | None = strawberry.field(description="Last day it held.")
+
+
 def as_str(v: Any) -> str | None:
     return None if v is None else str(v)
 
@@ -702,7 +712,7 @@ _props("Country", iso2=as_str, iso3=as_str, bis_country_groups=_list, bis_as_of=
        region=as_str)
 _props("Firm", kind=_list, website=as_str, founded=_int, description=as_str)
 _props("Chip", kind=as_str, process_node_nm=_num, tpp=_num, performance_density=_num,
-       eccn=as_str,       release_year=_int, description=as_str)
+       eccn=as_str, release_year=_int, description=as_str)
 _props("Model", release_date=_date, open_weights=lambda v: None if v is None else bool(v),
        parameters=_num, training_compute_flop=_num, domain=as_str, accessibility=as_str,
        description=as_str)
@@ -711,13 +721,14 @@ _props("DataCenter", status=as_str, power_mw=_num, h100_equivalents=_num, city=a
 _props("Consortium", kind=as_str, announced=_date, description=as_str)
 _props("Input", type=as_str, stage=as_str, description=as_str, market_size=as_str, year=_int)
 _props("ControlList", authority=as_str, description=as_str)
+_props("Value", property=as_str, value=plain, since=_date, until=_date)
 _props("Source", title=as_str, publisher=as_str, url=as_str, published=_date, license=as_str)
 
 #: GraphQL type of each label.
 ENTITY_TYPES: dict[str, type[Any]] = {
     "Country": Country, "Firm": Firm, "Chip": Chip, "Model": Model,
     "DataCenter": DataCenter, "Consortium": Consortium, "Input": Input,
-    "ControlList": ControlList, "Source": Source,
+    "ControlList": ControlList, "Source": Source, "Value": Value,
 }
 
 assert set(ENTITY_TYPES) == set(SCHEMA.labels), "every label needs a GraphQL type"
