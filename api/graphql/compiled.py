@@ -158,7 +158,7 @@ def _leaves(obj: GraphQLObjectType, sel: SelectionSetNode | None,
     """Scalar fields of an entity type; property names appended to ``keys``."""
     if obj.name not in ENTITY_TYPES:
         raise NotCompiled
-    strings = {name for name, conv in converters(ENTITY_TYPES[obj.name])  # type: ignore[arg-type]
+    strings = {name for name, conv in converters(ENTITY_TYPES[obj.name])
                if conv is as_str}
     out = []
     for f in plain_fields(sel):

@@ -190,7 +190,7 @@ class Query:
     async def firms(self, info: Info,
                     first: FirstArg = 20,
                     after: AfterArg = None,
-                    filter: FirmFilterArg = None) -> Connection[Firm]:
+                    filter: FirmFilterArg = None) -> Connection[Firm]:  # type: ignore[valid-type]
         return await _page(info, "Firm", Firm.from_row, first, after,
                            filter.filters() if filter else Filters())
 
@@ -198,7 +198,7 @@ class Query:
     async def chips(self, info: Info,
                     first: FirstArg = 20,
                     after: AfterArg = None,
-                    filter: ChipFilterArg = None) -> Connection[Chip]:
+                    filter: ChipFilterArg = None) -> Connection[Chip]:  # type: ignore[valid-type]
         return await _page(info, "Chip", Chip.from_row, first, after,
                            filter.filters() if filter else Filters())
 
@@ -206,7 +206,7 @@ class Query:
     async def models(self, info: Info,
                      first: FirstArg = 20,
                      after: AfterArg = None,
-                     filter: NameFilterArg = None) -> Connection[Model]:
+                     filter: NameFilterArg = None) -> Connection[Model]:  # type: ignore[valid-type]
         return await _page(info, "Model", Model.from_row, first, after,
                            filter.filters() if filter else Filters())
 
@@ -214,7 +214,7 @@ class Query:
     async def data_centers(self, info: Info,
                            first: FirstArg = 20,
                            after: AfterArg = None,
-                           filter: DataCenterFilterArg = None) -> Connection[DataCenter]:
+                           filter: DataCenterFilterArg = None) -> Connection[DataCenter]:  # type: ignore[valid-type]
         return await _page(info, "DataCenter", DataCenter.from_row, first, after,
                            filter.filters() if filter else Filters())
 
@@ -222,7 +222,7 @@ class Query:
     async def consortia(self, info: Info,
                         first: FirstArg = 20,
                         after: AfterArg = None,
-                        filter: ConsortiumFilterArg = None) -> Connection[Consortium]:
+                        filter: ConsortiumFilterArg = None) -> Connection[Consortium]:  # type: ignore[valid-type]
         return await _page(info, "Consortium", Consortium.from_row, first, after,
                            filter.filters() if filter else Filters())
 
@@ -230,7 +230,7 @@ class Query:
     async def countries(self, info: Info,
                         first: FirstArg = 20,
                         after: AfterArg = None,
-                        filter: NameFilterArg = None) -> Connection[Country]:
+                        filter: NameFilterArg = None) -> Connection[Country]:  # type: ignore[valid-type]
         return await _page(info, "Country", Country.from_row, first, after,
                            filter.filters() if filter else Filters())
 
@@ -238,7 +238,7 @@ class Query:
     async def inputs(self, info: Info,
                      first: FirstArg = 20,
                      after: AfterArg = None,
-                     filter: NameFilterArg = None) -> Connection[Input]:
+                     filter: NameFilterArg = None) -> Connection[Input]:  # type: ignore[valid-type]
         return await _page(info, "Input", Input.from_row, first, after,
                            filter.filters() if filter else Filters())
 
@@ -246,7 +246,7 @@ class Query:
     async def control_lists(self, info: Info,
                             first: FirstArg = 20,
                             after: AfterArg = None,
-                            filter: NameFilterArg = None) -> Connection[ControlList]:
+                            filter: NameFilterArg = None) -> Connection[ControlList]:  # type: ignore[valid-type]
         return await _page(info, "ControlList", ControlList.from_row, first, after,
                            filter.filters() if filter else Filters())
 
@@ -254,7 +254,7 @@ class Query:
     async def sources(self, info: Info,
                       first: FirstArg = 20,
                       after: AfterArg = None,
-                      filter: NameFilterArg = None) -> Connection[Source]:
+                      filter: NameFilterArg = None) -> Connection[Source]:  # type: ignore[valid-type]
         return await _page(info, "Source", Source.from_row, first, after,
                            filter.filters() if filter else Filters())
 

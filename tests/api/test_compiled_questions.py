@@ -160,7 +160,7 @@ BUNDLED = [
 
 @pytest.mark.neo4j
 def test_same_bytes_on_the_bundled_data(wide: TestClient) -> None:
-    from bench.api import question_queries
+    from bench.api import question_queries, with_variables
 
     for name, args in BUNDLED:
         for alias in (False, True):
@@ -172,6 +172,9 @@ def test_same_bytes_on_the_bundled_data(wide: TestClient) -> None:
     for name, _, q in question_queries():  # the bench's queries, exactly
         on, off, used = _both(wide, q)
         assert used and on == off, name
+        vq, values = with_variables(q)  # and as the bench sends them with variables
+        von, voff, vused = _both(wide, vq, variables=values)
+        assert vused and von == voff == on, name
 
 
 ERRORS = [

@@ -56,3 +56,14 @@ def test_plain_read_gives_the_rows_of_a_normal_read(graph: Graph) -> None:
     plain = graph.read(text, plain=True)
     assert plain == graph.read(text)
     assert plain[0]["nested"] == [[1999, "U"], [None]]
+
+
+@pytest.mark.neo4j
+def test_a_deprecated_construct_fails_the_tests(graph: Graph) -> None:
+    """The tests run with the driver's notifications on (tests/conftest.py): a query using
+    a deprecated construct (here ``id()``) is caught, which fails the test it runs in."""
+    from tests.conftest import DEPRECATIONS
+
+    graph.read("MATCH (n) WHERE id(n) = -1 RETURN n")
+    assert any("id" in found for found in DEPRECATIONS.found), DEPRECATIONS.found
+    DEPRECATIONS.found.clear()  # this test asked for it
