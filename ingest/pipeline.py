@@ -28,7 +28,7 @@ from typing import Any
 
 from graph.db import Graph
 from ingest.dated import expand_dated
-from ingest.loader import DEFAULT_BATCH, LoadSummary, Writer, load_runtime
+from ingest.loader import DEFAULT_BATCH, LoadSummary, Writer
 from ingest.records import NodeRecord, Rejection, RelRecord
 from ingest.validate import Validator
 
@@ -112,7 +112,7 @@ def run_load(graph: Graph | None, source: Source, *, batch_size: int = DEFAULT_B
     rejected: set[int] = set()
     n_nodes = n_rels = 0
     bar = _Progress(bool(progress))
-    with bar.running(), load_runtime():
+    with bar.running():
         bar.task("validating", None)
         # 1. each record on its own
         for seq, item in enumerate(source()):
