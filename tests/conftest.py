@@ -48,26 +48,29 @@ def test_settings(**overrides: object) -> Settings:
 test_settings.__test__ = False  # type: ignore[attr-defined]  # a helper, not a test
 
 
-class DeprecationLog(logging.Handler):
-    """Collects the server's deprecation notifications the driver logs (``neo4j.
-    notifications``, on in the tests' settings), from any thread."""
+class NotificationLog(logging.Handler):
+    """Collects the server's notifications the driver logs (``neo4j.notifications``, on
+    in the tests' settings), from any thread: all of them in ``seen`` (recent ones),
+    deprecations in ``found``."""
 
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
         self.found: list[str] = []
+        self.seen: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
         printer = record.args[0] if isinstance(record.args, tuple) and record.args else None
         notification = getattr(printer, "notification", None)
+        self.seen = [*self.seen[-99:], str(printer)]
         if notification is not None and \
                 notification.classification == NotificationClassification.DEPRECATION:
             self.found.append(str(printer))
 
 
-DEPRECATIONS = DeprecationLog()
+NOTICES = DEPRECATIONS = NotificationLog()
 _notifications = logging.getLogger("neo4j.notifications")
 _notifications.setLevel(logging.WARNING)
-_notifications.addHandler(DEPRECATIONS)
+_notifications.addHandler(NOTICES)
 _notifications.propagate = False  # other notifications (unknown labels in tiny graphs): quiet
 
 
