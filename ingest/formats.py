@@ -16,6 +16,7 @@ from ingest import epoch, eto
 from ingest.apoc import ApocReader, is_apoc_file
 from ingest.curated import YAML_SUFFIXES, read_curated
 from ingest.pipeline import Item, Source, chain_sources, list_source
+from ingest.resolution import resolved
 from ingest.resolve import FirmIndex
 
 FORMATS = ("curated", "eto", "epoch", "apoc-json")
@@ -46,7 +47,15 @@ def detect_format(path: Path) -> str:
 
 
 def build_source(paths: list[Path], fmt: str | None, graph: Graph | None) -> Source:
-    """One re-readable source over every path, in the order curated, eto, epoch, apoc."""
+    """One re-readable source over every path, its entities resolved across the paths
+    and the database: the one seam every reader's records pass through
+    (ingest/resolution.py)."""
+    return resolved(read_source(paths, fmt, graph), graph)
+
+
+def read_source(paths: list[Path], fmt: str | None, graph: Graph | None) -> Source:
+    """The records of every path as their readers give them, in the order curated, eto,
+    epoch, apoc (not yet resolved: see ``build_source``)."""
     if fmt is not None and fmt not in FORMATS:
         raise BadArgument(f"unknown format {fmt!r}", hint=f"expected one of {', '.join(FORMATS)}")
     tagged = []

@@ -20,7 +20,6 @@ from strawberry.dataloader import DataLoader
 from strawberry.fastapi import BaseContext
 from strawberry.types import Info as _Info
 
-from api.graphql.limits import DegreeCache
 from api.settings import ApiSettings
 from graph.db import Graph
 from queries import entities
@@ -104,15 +103,12 @@ class Loaders:
 class Context(BaseContext):
     """What every resolver sees as ``info.context``."""
 
-    def __init__(self, graph: Graph, settings: ApiSettings, principal: str,
-                 degrees: DegreeCache | None = None) -> None:
+    def __init__(self, graph: Graph, settings: ApiSettings, principal: str) -> None:
         super().__init__()
         self.graph = graph
         self.settings = settings
         self.principal = principal  # "read", "admin" or "local" (open loopback access)
         self.loaders = Loaders(graph)
-        #: the app's measure of the graph's branching (path questions' budget)
-        self.degrees = degrees if degrees is not None else DegreeCache()
 
 
 Info = _Info[Context, None]

@@ -35,6 +35,7 @@ from graphql import GraphQLNonNull, located_error
 from starlette.requests import Request
 
 from api.deps import get_graph, get_principal
+from api.errors import request_id_of
 from api.graphql.compiled import CompiledPages, PagePlan
 from api.graphql.compiled_questions import CompiledQuestions, QuestionPlan
 from api.graphql.context import Context, in_thread
@@ -135,10 +136,10 @@ class CompiledLane:
             answer: dict[str, Any] = {"data": await in_thread(plan.run, graph, bound)}
         else:
             try:
-                context = Context(graph, settings, principal, http_request.app.state.degrees)
+                context = Context(graph, settings, principal)
                 answer = {"data": await plan.run(context, bound)}
             except StackgraphError as exc:
-                answer, unavailable_now = self._error(plan, exc)
+                answer, unavailable_now = self._error(scope, plan, exc)
                 if unavailable_now:
                     status, headers = 503, [(b"retry-after", b"5")]
         content = self.encode(answer)
@@ -151,12 +152,12 @@ class CompiledLane:
         await send({"type": "http.response.body", "body": payload})
         return True
 
-    def _error(self, plan: QuestionPlan, exc: StackgraphError
+    def _error(self, scope: Scope, plan: QuestionPlan, exc: StackgraphError
                ) -> tuple[dict[str, Any], bool]:
         """The answer Strawberry gives when the question field raises ``exc``: graphql-core
         locates the error at the field, ``ErrorCodes`` codes it, the schema logs it."""
         err = located_error(exc, [plan.node], [plan.root_key])
-        add_code(err)
+        add_code(err, request_id_of(scope))
         self.schema.process_errors([err])
         data = None if isinstance(plan.field.type, GraphQLNonNull) else {plan.root_key: None}
         return {"data": data, "errors": [err.formatted]}, unavailable([err])

@@ -3,17 +3,22 @@
 * ``QueryLimits`` (a schema extension) measures the operation before it runs, with its
   variables: selection depth (``DEPTH_LIMIT``), estimated cost (``COMPLEXITY_LIMIT``:
   every field costs 1, times the page size of the list it sits in; a nested list that
-  takes no page size counts as ``list_fanout`` items) and page sizes
-  (``PAGE_SIZE_LIMIT``). An operation over a limit is not executed at all.
+  takes no page size counts as ``list_fanout`` items; an analytic field, a question,
+  costs ``analytic_cost`` plus its traversal budget, so aliases and fragments repeating
+  a question add up) and page sizes (``PAGE_SIZE_LIMIT``). An operation over a limit is
+  not executed at all, and measuring it runs no Neo4j query.
 * ``check_traversal`` budgets a path question by its traversal: hops over
   ``max_hops`` is ``HOPS_LIMIT``; the estimated number of paths, mean out-degree of the
   graph raised to the hops, over ``max_fanout`` is ``FANOUT_LIMIT``.
-* ``ErrorCodes`` puts the code of every domain error into ``extensions.code`` (and the
-  hint into ``extensions.hint``), so clients can branch on it.
+* ``ErrorCodes`` puts the code of every error into ``extensions.code`` (and the hint into
+  ``extensions.hint``), so clients can branch on it: a bad argument value, scalars
+  included, is ``BAD_ARGUMENT``; anything unexpected ``INTERNAL_ERROR`` with the
+  request id (``api.errors.public_error``).
 """
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -36,13 +41,35 @@ from graphql import (
 )
 from strawberry.extensions import SchemaExtension
 
-from api.errors import ApiError
+from api.errors import ApiError, public_error, request_id_of
 from api.settings import Limits
 from graph.db import Graph
 from graph.errors import StackgraphError
 from queries import entities
 
 PAGE_ARGS = ("first", "limit")
+
+#: The analytic fields (questions) of the Query type, with the argument bounding their
+#: traversal (None: no hop argument; they cost ``analytic_cost`` alone)
+ANALYTIC: dict[str, str | None] = {
+    "diversionRisk": "maxHops", "consortiumExposure": "maxHops", "paths": "maxHops",
+    "foreignStakes": "maxDepth", "americanStackStakes": "maxDepth",
+    "reverseStakes": "maxDepth", "chokepoints": None, "whatIf": None,
+}
+
+
+def analytic_cost(limits: Limits, hops: int | None, degree: float) -> float:
+    """Complexity of one analytic field: ``analytic_cost``, plus its traversal estimate
+    (as ``check_traversal`` makes it) as a share of the fan-out budget, scaled so that a
+    question using its whole fan-out budget (``max_fanout``) costs half the complexity
+    budget: two such questions fit in a request, a third does not. Hops over ``max_hops``
+    are priced as ``max_hops`` and an estimate over the budget as the budget (the field
+    is refused with ``HOPS_LIMIT`` / ``FANOUT_LIMIT`` when it runs)."""
+    cost = float(limits.analytic_cost)
+    if hops is not None and hops > 0 and limits.max_fanout > 0:
+        estimate = traversal_estimate(degree, min(hops, limits.max_hops))
+        cost += min(estimate / limits.max_fanout, 1.0) * limits.max_complexity / 2
+    return cost
 
 
 @dataclass
@@ -54,8 +81,9 @@ class Measure:
 
 class _Walker:
     def __init__(self, schema: GraphQLSchema, fragments: dict[str, FragmentDefinitionNode],
-                 variables: dict[str, Any], limits: Limits) -> None:
+                 variables: dict[str, Any], limits: Limits, degree: float = 1.0) -> None:
         self.schema = schema
+        self.degree = degree
         self.fragments = fragments
         self.variables = variables
         self.limits = limits
@@ -86,6 +114,17 @@ class _Walker:
             if arg.name.value == name:
                 return value_from_ast_untyped(arg.value, self.variables)
         return None
+
+    def _hops(self, owner: Any, field: FieldNode, name: str) -> int | None:
+        """The hops an analytic field asks for: its argument, else the default."""
+        arg = ANALYTIC[name]
+        if arg is None:
+            return None
+        value = self._arg(field, arg)
+        if value is None:
+            declared = owner.fields[name].args.get(arg) if owner.fields.get(name) else None
+            value = declared.default_value if declared is not None else None
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
 
     def _page_defaults(self, parent: Any, name: str) -> list[int]:
         """Default page sizes declared by the field (``first: Int = 20``)."""
@@ -141,6 +180,9 @@ class _Walker:
                 size = 1
             depth = max(depth, 1 + child_depth)
             cost += 1 + max(size, 1) * child_cost
+            if owner is self.schema.query_type and name in ANALYTIC:
+                cost += analytic_cost(self.limits, self._hops(owner, field, name),
+                                      self.degree)
         return depth, cost
 
 
@@ -160,7 +202,7 @@ def measure_operation(schema: GraphQLSchema, document: Any, operation_name: str 
     ops = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
     if operation_name:
         ops = [o for o in ops if o.name and o.name.value == operation_name]
-    walker = _Walker(schema, fragments, variables or {}, limits)
+    walker = _Walker(schema, fragments, variables or {}, limits, known_degree())
     out = Measure()
     for op in ops[:1]:
         root: GraphQLObjectType | None = {
@@ -182,38 +224,42 @@ def limit_error(code: str, message: str, hint: str) -> GraphQLError:
     return GraphQLError(message, extensions={"code": code, "hint": hint})
 
 
+#: Measures of variable-free operations, by document (holding the document, so its id
+#: is not reused while the entry lives).
+_MEASURES: dict[tuple[int, str | None, float],
+                tuple[Any, Limits, GraphQLSchema, Measure]] = {}
+
+
 class QueryLimits(SchemaExtension):
     """Refuse, before execution, an operation deeper, costlier or with larger pages than
     the limits allow."""
 
-    def __init__(self, limits: Limits, measures: dict[tuple[str, str | None], Measure]
-                 ) -> None:
+    def __init__(self, limits: Limits) -> None:
         self.limits = limits
-        #: measures of variable-free operations by (query text, operation name): the
-        #: schema's own cache (``build_schema``), at most 1,024 entries
-        self.measures = measures
 
-    def _measure(self, schema: GraphQLSchema, document: Any, query: str | None,
-                 operation_name: str | None, variables: dict[str, Any] | None) -> Measure:
-        """``measure_operation``, kept per query text when there are no variables (the
-        measure depends only on the text, the operation and the limits then)."""
-        if variables or query is None:
+    def _measure(self, schema: GraphQLSchema, document: Any, operation_name: str | None,
+                 variables: dict[str, Any] | None) -> Measure:
+        """``measure_operation``, kept per document when there are no variables (the
+        measure depends only on the document, the operation and the limits then; the
+        document is the same object for the same text, Strawberry's ParserCache)."""
+        if variables:
             return measure_operation(schema, document, operation_name, variables, self.limits)
-        key = (query, operation_name)
-        hit = self.measures.get(key)
-        if hit is not None:
-            return hit
+        key = (id(document), operation_name, known_degree())
+        hit = _MEASURES.get(key)
+        if hit is not None and hit[0] is document and hit[1] is self.limits \
+                and hit[2] is schema:
+            return hit[3]
         m = measure_operation(schema, document, operation_name, None, self.limits)
-        if len(self.measures) >= 1024:
-            self.measures.pop(next(iter(self.measures)))
-        self.measures[key] = m
+        if len(_MEASURES) >= 1024:
+            _MEASURES.pop(next(iter(_MEASURES)))
+        _MEASURES[key] = (document, self.limits, schema, m)
         return m
 
     def on_execute(self) -> Iterator[None]:
         ctx = self.execution_context
         if ctx.graphql_document is not None:
             schema = cast(HasGraphQLSchema, ctx.schema).graphql_schema  # StackgraphSchema
-            m = self._measure(schema, ctx.graphql_document, ctx.query, ctx.operation_name,
+            m = self._measure(schema, ctx.graphql_document, ctx.operation_name,
                               ctx.variables)
             error = None
             if m.depth > self.limits.max_depth:
@@ -227,27 +273,42 @@ class QueryLimits(SchemaExtension):
             elif m.cost > self.limits.max_complexity:
                 error = limit_error("COMPLEXITY_LIMIT", f"the query's estimated cost is "
                                     f"{m.cost:.0f}; the limit is {self.limits.max_complexity}",
-                                    "ask for smaller pages or fewer nested lists")
+                                    "ask for smaller pages, fewer nested lists, or fewer "
+                                    "questions (and hops) per request")
             if error is not None:
                 ctx.result = GraphQLExecutionResult(data=None, errors=[error])
         yield
 
 
-def add_code(err: GraphQLError) -> None:
-    """Give ``err`` an ``extensions.code``: a domain error's own code (and hint), or
-    ``GRAPHQL_VALIDATION`` / ``INTERNAL_ERROR``."""
+#: graphql-core's messages for an argument or variable value of the wrong type or format
+#: (scalars' own parse errors included): these are BAD_ARGUMENT, not GRAPHQL_VALIDATION
+_BAD_VALUE = re.compile(r"^(Expected value of type|Variable '\$[^']+' (got|has) invalid value|"
+                        r"Variable '\$[^']+' of (required|non-null) type|Argument '[^']+' of "
+                        r"(required|non-null) type|\w+ cannot represent|Invalid value|"
+                        r"Expected type)")
+
+
+def add_code(err: GraphQLError, request_id: str) -> None:
+    """Give ``err`` an ``extensions.code``: a domain error's own public code,
+    ``BAD_ARGUMENT`` for a bad argument value, ``GRAPHQL_VALIDATION`` for a malformed
+    query, and ``INTERNAL_ERROR`` (with the request id, details only in the server log)
+    for anything else. The compiled path (lane.py) codes its errors with it too."""
     ext = dict(err.extensions or {})
     if "code" in ext:
         return
     orig = err.original_error
-    if isinstance(orig, StackgraphError):
-        ext["code"] = orig.code
-        if orig.hint:
-            ext["hint"] = orig.hint
-    elif orig is None:
-        ext["code"] = "GRAPHQL_VALIDATION"
+    if _BAD_VALUE.match(err.message):
+        ext["code"] = "BAD_ARGUMENT"
+        ext["hint"] = "check the argument's type and format (dates are YYYY-MM-DD)"
+    elif isinstance(orig, StackgraphError) or (orig is not None
+                                               and not isinstance(orig, GraphQLError)):
+        shown = public_error(orig, request_id)
+        ext["code"] = shown.code
+        if shown.hint:
+            ext["hint"] = shown.hint
+        err.message = shown.message
     else:
-        ext["code"] = "INTERNAL_ERROR"
+        ext["code"] = "GRAPHQL_VALIDATION"
     err.extensions = ext
 
 
@@ -260,13 +321,17 @@ class ErrorCodes(SchemaExtension):
     """Give every error an ``extensions.code`` (``add_code``); a 503 when Neo4j is
     down."""
 
+    def _request_id(self) -> str:
+        request = getattr(self.execution_context.context, "request", None)
+        return request_id_of(request.scope) if request is not None else "-"
+
     def on_operation(self) -> Iterator[None]:
         yield
         result = self.execution_context.result
         errors = list(getattr(result, "errors", None) or [])
         errors += list(self.execution_context.pre_execution_errors or [])
         for err in errors:
-            add_code(err)
+            add_code(err, self._request_id())
         response = getattr(self.execution_context.context, "response", None)
         if response is not None and unavailable(errors):
             # Neo4j down: a 503 the client and load balancers understand, with a retry hint
@@ -280,22 +345,30 @@ UNAVAILABLE = {"NEO4J_UNAVAILABLE", "NEO4J_AUTH_FAILED"}
 
 # -- traversal budget of path questions ---------------------------------------------------
 
-class DegreeCache:
-    """Relationships per node of the graph, the branching factor a path search can
-    expect, measured at most every ``ttl`` seconds. The app owns one
-    (``app.state.degrees``), handed to each request's context."""
+_DEGREE_TTL = 300.0
+_degree_cache: dict[int, tuple[float, float]] = {}
+#: the degree last measured in this process (1 before the first: a lower bound)
+_last_degree: list[float] = [1.0]
 
-    def __init__(self, ttl: float = 300.0) -> None:
-        self.ttl = ttl
-        self._at: float | None = None
-        self._degree = 1.0
 
-    def mean_out_degree(self, graph: Graph) -> float:
-        now = time.monotonic()
-        if self._at is None or now - self._at >= self.ttl:
-            self._degree = entities.mean_out_degree(graph)
-            self._at = now
-        return self._degree
+def known_degree() -> float:
+    """The mean out-degree last measured (by a path question's budget check), without a
+    query: what the complexity estimate prices traversals with, so that measuring a
+    request never touches Neo4j."""
+    return _last_degree[0]
+
+
+def mean_out_degree(graph: Graph) -> float:
+    """Relationships per node of the graph (cached for a few minutes): the branching
+    factor a path search can expect."""
+    now = time.monotonic()
+    hit = _degree_cache.get(id(graph))
+    if hit and now - hit[0] < _DEGREE_TTL:
+        return hit[1]
+    degree = entities.mean_out_degree(graph)
+    _degree_cache[id(graph)] = (now, degree)
+    _last_degree[0] = degree
+    return degree
 
 
 def traversal_estimate(degree: float, hops: int) -> float:
@@ -303,13 +376,12 @@ def traversal_estimate(degree: float, hops: int) -> float:
     return sum(degree ** k for k in range(1, hops + 1))
 
 
-def check_traversal(graph: Graph, limits: Limits, hops: int, degrees: DegreeCache,
-                    what: str = "max_hops") -> None:
+def check_traversal(graph: Graph, limits: Limits, hops: int, what: str = "max_hops") -> None:
     """Raise HOPS_LIMIT or FANOUT_LIMIT when a path question would traverse too much."""
     if hops > limits.max_hops:
         raise ApiError("HOPS_LIMIT", f"{what} {hops} is over the API's limit of "
                        f"{limits.max_hops} hops", hint=f"ask for at most {limits.max_hops}")
-    estimate = traversal_estimate(degrees.mean_out_degree(graph), hops)
+    estimate = traversal_estimate(mean_out_degree(graph), hops)
     if estimate > limits.max_fanout:
         raise ApiError("FANOUT_LIMIT", f"a search of {hops} hops could traverse about "
                        f"{estimate:.0f} paths; the budget is {limits.max_fanout:.0f}",

@@ -39,7 +39,7 @@ async def run(context: Context, fn: Callable[..., Any], *args: Any, hops: int | 
     def checked() -> Any:
         # budget check and question in one worker-thread hop (a hop costs ~0.2-1 ms)
         if hops is not None:
-            check_traversal(graph, limits, hops, context.degrees)
+            check_traversal(graph, limits, hops)
         return fn(graph, *args, **kwargs)
 
     return await in_thread(checked)

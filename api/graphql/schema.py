@@ -37,7 +37,7 @@ from api.graphql.entities import (
     Source,
     entity_from_row,
 )
-from api.graphql.limits import ErrorCodes, Measure, QueryLimits
+from api.graphql.limits import ErrorCodes, QueryLimits
 from api.graphql.pagination import (
     ChipFilter,
     Connection,
@@ -427,10 +427,8 @@ class StackgraphSchema(strawberry.Schema):
 def build_schema(limits: Limits | None = None,
                  mutation: type | None = None) -> StackgraphSchema:
     limits = limits or Limits()
-    measures: dict[tuple[str, str | None], Measure] = {}  # this schema's own cache
-
     def query_limits() -> QueryLimits:
-        return QueryLimits(limits, measures)
+        return QueryLimits(limits)
 
     return StackgraphSchema(
         query=Query,
