@@ -88,6 +88,12 @@ class DiversionToResult(BaseModel):
     items: list[ReachingItem] = Field(description="every chip, model, data center and firm "
                                                   "that can reach the country, best first")
     truncated: bool
+    scenario: str = Field(default="default", description="the policy scenario's id")
+    scenario_name: str = ""
+    tier: str = Field(default="", description="the country's tier under the scenario: "
+                                              "trusted, between or concern")
+    of_concern: bool = Field(default=False, description="whether the scenario counts the "
+                                                        "country as a destination of concern")
 
 
 # -- stakes -----------------------------------------------------------------------------
