@@ -743,6 +743,23 @@ def iter_rels(plan: Plan) -> Iterator[RelRecord]:
             lst = f"{LIST}{int(rnd() * n_lists)}"
             yield rel("LISTED_ON", f"{FIRM}{f}", lst, prov({"reason": choose_reason()}))
 
+    # the other parties of data centers (last, so the draws above stay as they were)
+    pick_user = d.firm_picker("ai_lab", "cloud")
+    pick_investor = d.firm_picker("investor", "sovereign_fund")
+    pick_builder = d.firm_picker("datacenter_operator", "server_oem")
+    pick_utility = d.firm_picker("state_entity")
+    choose_use = d.chooser((("training", 2), ("inference", 2), ("cloud tenancy", 1)))
+    for j in range(n_dcs):
+        dc = f"{DC}{j}"
+        if rnd() < 0.3:
+            yield rel("USES", f"{FIRM}{pick_user()}", dc, prov({"what": choose_use()}))
+        if rnd() < 0.1:
+            yield rel("INVESTS_IN", f"{FIRM}{pick_investor()}", dc, prov({}))
+        if rnd() < 0.1:
+            yield rel("BUILDS", f"{FIRM}{pick_builder()}", dc, prov({}))
+        if rnd() < 0.1:
+            yield rel("POWERS", f"{FIRM}{pick_utility()}", dc, prov({}))
+
 
 def synthetic_graph(nodes: int, seed: int = 0) -> tuple[Iterator[NodeRecord],
                                                          Iterator[RelRecord]]:
