@@ -20,7 +20,7 @@ from graph.db import Graph, open_graph
 from graph.errors import BadArgument
 
 app = typer.Typer(help="Ask the graph a question: diversion, stakes, chokepoints, exposure, "
-                       "paths.", no_args_is_help=True)
+                       "paths, license, compute, compare.", no_args_is_help=True)
 
 JSON = typer.Option(False, "--json", help="print the answer as JSON (shape: queries/README.md)")
 AS_OF = typer.Option(None, "--as-of", help="only facts that held on this day (YYYY-MM-DD); "
@@ -332,3 +332,7 @@ def _paths_table(res: Any) -> None:
     for i, p in enumerate(res.paths, 1):
         t.add_row(str(i), str(p.length), _hop_text(p))
     console.print(t)
+
+
+# the policy engine's questions (license, compute, compare) register on this group
+from api import cli_policy  # noqa: E402,F401

@@ -102,7 +102,9 @@ class Bounds(BaseModel):
 
 class StakePath(BaseModel):
     hops: list[Hop] = Field(description="OWNS hops from the owner down to the target")
-    product: Bounds = Field(description="product of the shares (unknown share: 0 low, 1 high)")
+    product: Bounds = Field(description="product of the shares (unknown share: 0 low; high: "
+                                        "what the known shares of the same owned firm "
+                                        "leave)")
 
 
 class OwnerStake(BaseModel):
@@ -318,3 +320,128 @@ class PathsResult(BaseModel):
     max_hops: int
     as_of: dt.date
     paths: list[Path]
+
+
+# -- policy engine (issue 18) -------------------------------------------------------------
+
+class OwnershipChain(BaseModel):
+    """One OWNS path from a listed owner down to the party, behind an Affiliates finding."""
+
+    owner: EntityRef
+    control_list: str = Field(description="the control list the owner is on")
+    share: Bounds = Field(description="product of the shares along the path")
+    hops: list[Hop] = Field(description="OWNS hops with shares and sources")
+
+
+class RuleFinding(BaseModel):
+    """How one rule of the scenario met the question, and why."""
+
+    rule: str = Field(description="rule id in the scenario file")
+    name: str
+    kind: str = Field(description="item, destination, end_user or cap")
+    status: str = Field(description="applied, not_applied, not_in_force, superseded or "
+                                    "undetermined")
+    why: list[str] = Field(description="the threshold compared, the listing, the "
+                                       "destination match, the dates ...")
+    outcome: str | None = Field(default=None, description="what the rule prescribes when "
+                                                          "it applies")
+    item_class: str | None = Field(default=None, description="class an item rule defines")
+    basis: str = Field(description="rule_text, our_reading or public_debate")
+    confidence: str
+    note: str | None = None
+    since: dt.date | None = None
+    until: dt.date | None = None
+    suspensions: list[dict[str, Any]] = Field(default_factory=list)
+    sources: list[dict[str, Any]] = Field(default_factory=list)
+    ownership: list[OwnershipChain] | None = Field(
+        default=None, description="Affiliates rule: the chains from listed owners")
+
+
+class LicenseResult(BaseModel):
+    item: EntityRef
+    to: EntityRef
+    scenario: str
+    scenario_name: str
+    as_of: dt.date
+    destination: str | None = Field(description="ISO3 of the destination country")
+    destination_groups: list[str] = Field(description="its EAR groups on as_of")
+    tier: str | None = Field(description="its tier under the scenario")
+    end_users: list[EntityRef] = Field(description="the firm, or a data center's operators")
+    item_classes: list[str] = Field(description="classes the item rules gave the item")
+    required: bool | None = Field(description="true: a license is required; false: none "
+                                              "is; null: undetermined from the graph")
+    policy: str = Field(description="no license required / license exception X / license "
+                                    "required: presumption of approval | case by case | "
+                                    "presumption of denial")
+    policy_code: dict[str, Any] = Field(description="{policy, review, exception} codes")
+    applied: list[RuleFinding] = Field(description="rules that applied, with why")
+    undetermined: list[RuleFinding]
+    not_applied: list[RuleFinding] = Field(description="rules in force that did not apply "
+                                                       "(or were superseded), with why")
+    not_in_force: list[RuleFinding] = Field(description="rules that did not apply because "
+                                                        "of their dates")
+
+
+class ComputeDataCenter(BaseModel):
+    id: str
+    name: str
+    country: str | None
+    status: str | None = Field(description="status on as_of")
+    h100_equivalents: float | None = Field(description="on as_of; null when not recorded")
+
+
+class ComputeRow(BaseModel):
+    country: str
+    tier: str
+    groups: list[str]
+    operational: float = Field(description="H100 equivalents of operational data centers")
+    planned: float = Field(description="H100 equivalents planned or under construction")
+    operational_count: int
+    planned_count: int
+    unknown_count: int = Field(description="data centers counted without a figure")
+    cap: float | None = Field(description="the scenario's cap for the country (H100 eq.)")
+    cap_rules: list[str]
+    low_volume: float | None = Field(description="low-volume exception (H100 eq.)")
+    exceeds: str | None = Field(description="what exceeds the cap, if anything")
+    data_centers: list[ComputeDataCenter]
+
+
+class ComputeResult(BaseModel):
+    scenario: str
+    as_of: dt.date
+    countries: list[ComputeRow]
+    total_operational: float
+    total_planned: float
+
+
+class ConsortiumChange(BaseModel):
+    consortium: str
+    name: str
+    needing_license: list[str] = Field(description="members and data centers that would "
+                                                   "need a license for the item")
+    baseline: list[str] = Field(description="the same under the first scenario")
+
+
+class ScenarioColumn(BaseModel):
+    scenario: str
+    name: str
+    proposal: str
+    our_reading: str
+    countries_per_tier: dict[str, int]
+    tiers: dict[str, list[str]]
+    policy_by_tier: dict[str, str] = Field(description="tier -> the item's policies there "
+                                                       "(with country counts)")
+    policy_by_country: dict[str, str]
+    countries_needing_license: list[str]
+    compute_needing_license: float = Field(description="operational H100 eq. in countries "
+                                                       "that would need a license")
+    planned_needing_license: float
+    consortia_changed: list[ConsortiumChange] = Field(
+        description="consortia whose members or data centers change license status "
+                    "against the first scenario")
+
+
+class CompareResult(BaseModel):
+    item: EntityRef
+    as_of: dt.date
+    scenarios: list[ScenarioColumn]
