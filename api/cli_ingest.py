@@ -63,9 +63,11 @@ def register(app: typer.Typer) -> None:
         """Validate files against the schema and load them into Neo4j, idempotently."""
         from graph.db import open_graph
         from ingest.formats import build_source
+        from ingest.loader import load_runtime
         from ingest.pipeline import run_load
 
-        with open_graph() as graph:
+        # this process exists to load: the interpreter tuned for it (ingest.loader)
+        with open_graph() as graph, load_runtime():
             source = build_source(paths, fmt, graph)
             summary = run_load(graph, source, batch_size=batch_size, dry_run=dry_run,
                                strict=strict, progress=sys.stderr.isatty() and not as_json)

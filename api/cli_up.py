@@ -42,9 +42,11 @@ def register(app: typer.Typer) -> None:
             apply_schema(graph)
             if reload_data or not _bundled_loaded(graph):
                 from ingest.bundled import load_bundled
+                from ingest.loader import load_runtime
 
                 console.print("loading the bundled data (curated YAML + ETO supply chain) ...")
-                summary = load_bundled(graph, progress=True)
+                with load_runtime():  # tuned for the load, given back before serving
+                    summary = load_bundled(graph, progress=True)
                 console.print(f"loaded {summary.nodes_written} nodes and "
                               f"{summary.rels_written} relationships; "
                               f"{len(summary.rejections)} records rejected")

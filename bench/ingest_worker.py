@@ -210,7 +210,7 @@ def run(nodes: int, seed: int, batch: int, baseline: int,
                            "null_db": null_db}
     retries = _Retries()
     logging.getLogger("neo4j").addHandler(retries)
-    with load_runtime():  # as load_records and `stackgraph ingest` run
+    with load_runtime():  # as `stackgraph ingest` runs its loads
         try:
             cpu = _Cpu()
             # one writer for both phases, as `stackgraph ingest` does: the relationships of

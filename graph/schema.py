@@ -32,7 +32,7 @@ ENTITY_LABEL = "Entity"
 FULLTEXT_INDEX = "entity_names"
 
 _IDENT = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
-_TYPES = {"string", "int", "float", "bool", "date", "list[string]"}
+_TYPES = {"string", "int", "float", "bool", "date", "list[string]", "any"}
 
 
 def parse_date(value: Any, *, end: bool = False) -> dt.date:
@@ -76,6 +76,8 @@ class Property:
     min: float | None = None
     max: float | None = None
     doc: str = ""
+    #: a value that changes over time: records may give it as a dated history
+    dated: bool = False
 
     def coerce(self, value: Any) -> Any:
         """Return ``value`` converted to this property's type, or raise ``ValueError``
@@ -124,6 +126,10 @@ class Property:
             return num
         if t == "date":
             return parse_date(value, end=self.name == "until")
+        if t == "any":  # a Value's value, already coerced by its owner's property
+            if isinstance(value, dict) or value is None:
+                raise ValueError(f"expected a plain value or a list, got {value!r}")
+            return value
         raise SchemaError(f"unknown property type {t!r}")  # pragma: no cover
 
 
@@ -264,7 +270,7 @@ def _props(raw: dict[str, Any] | None, where: str) -> dict[str, Property]:
         out[pname] = Property(
             name=pname, type=ptype, required=bool(spec.get("required", False)),
             enum=tuple(enum) if enum else None, min=spec.get("min"), max=spec.get("max"),
-            doc=spec.get("doc", ""),
+            doc=spec.get("doc", ""), dated=bool(spec.get("dated", False)),
         )
     return out
 

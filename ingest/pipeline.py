@@ -27,7 +27,8 @@ from contextlib import contextmanager
 from typing import Any
 
 from graph.db import Graph
-from ingest.loader import DEFAULT_BATCH, LoadSummary, Writer, load_runtime
+from ingest.dated import expand_dated
+from ingest.loader import DEFAULT_BATCH, LoadSummary, Writer
 from ingest.records import NodeRecord, Rejection, RelRecord
 from ingest.validate import Validator
 
@@ -104,13 +105,14 @@ def run_load(graph: Graph | None, source: Source, *, batch_size: int = DEFAULT_B
     """
     summary = summary or LoadSummary()
     summary.dry_run = dry_run
+    source = expand_dated(source)
     if progress is None:
         progress = sys.stderr.isatty()
     v = Validator()
     rejected: set[int] = set()
     n_nodes = n_rels = 0
     bar = _Progress(bool(progress))
-    with bar.running(), load_runtime():
+    with bar.running():
         bar.task("validating", None)
         # 1. each record on its own
         for seq, item in enumerate(source()):

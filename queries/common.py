@@ -116,3 +116,17 @@ def primary_label(labels: list[str]) -> str:
         if label != "Entity":
             return label
     return "Entity"
+
+
+def values_as_of(graph: Graph, ids: list[str], prop: str, as_of: dt.date) -> dict[str, Any]:
+    """id -> the value of the dated property ``prop`` on ``as_of`` (``value_as_of.cypher``;
+    a node without a history keeps its plain property)."""
+    from graph.schema import SCHEMA
+
+    if not any(p.dated for props in SCHEMA.node_properties.values()
+               for name, p in props.items() if name == prop):
+        raise BadArgument(f"{prop!r} is not a dated property",
+                          hint="graph/schema.yaml marks values that change with dated: true")
+    rows = graph.read(cypher(__file__, "value_as_of"),
+                      {"ids": ids, "property": prop, "as_of": as_of})
+    return {r["id"]: r["value"] for r in rows}

@@ -17,10 +17,12 @@ from functools import cache
 from typing import Any, TypeVar
 
 import strawberry
+from strawberry.scalars import JSON
 
 from api.graphql.context import Info
 from api.graphql.fast_complete import FAST_RESOLVERS
 from graph.schema import SCHEMA
+from graph.values import plain
 from queries.entities import EntityRow, Neighbour
 
 E = TypeVar("E")
@@ -699,6 +701,14 @@ class Source(Entity):
     license: str | None = strawberry.field(description="License of the data.")
 
 
+@strawberry.type(description=_doc("Value"))
+class Value(Entity):
+    property: str | None = strawberry.field(description="The dated property it is a value of.")
+    value: JSON | None = strawberry.field(description="The value, of that property's type.")
+    since: dt.date | None = strawberry.field(description="First day it held.")
+    until: dt.date | None = strawberry.field(description="Last day it held.")
+
+
 def _s(v: Any) -> str | None:
     return None if v is None else str(v)
 
@@ -714,13 +724,14 @@ _props("DataCenter", status=_s, power_mw=_num, h100_equivalents=_num, city=_s, d
 _props("Consortium", kind=_s, announced=_date, description=_s)
 _props("Input", type=_s, stage=_s, description=_s, market_size=_s, year=_int)
 _props("ControlList", authority=_s, description=_s)
+_props("Value", property=_s, value=plain, since=_date, until=_date)
 _props("Source", title=_s, publisher=_s, url=_s, published=_date, license=_s)
 
 #: GraphQL type of each label.
 ENTITY_TYPES: dict[str, type[Any]] = {
     "Country": Country, "Firm": Firm, "Chip": Chip, "Model": Model,
     "DataCenter": DataCenter, "Consortium": Consortium, "Input": Input,
-    "ControlList": ControlList, "Source": Source,
+    "ControlList": ControlList, "Source": Source, "Value": Value,
 }
 
 assert set(ENTITY_TYPES) == set(SCHEMA.labels), "every label needs a GraphQL type"

@@ -187,3 +187,69 @@ def test_a_load_runs_with_its_runtime_settings_and_gives_them_back() -> None:
     with pytest.raises(RuntimeError), load_runtime():  # also when the load fails
         raise RuntimeError("boom")
     assert (gc.get_threshold(), sys.getswitchinterval()) == (gc_before, switch_before)
+
+
+def test_overlapping_runtimes_keep_the_tuning_until_the_last_ends() -> None:
+    """Two loads in one CLI process whose runtimes overlap without nesting (A starts, B
+    starts, A ends, B ends): the tuning holds while either runs and the settings found
+    before A come back after B, not A's tuned ones."""
+    before = (gc.get_threshold(), sys.getswitchinterval())
+    a, b = load_runtime(), load_runtime()
+    a.__enter__()
+    b.__enter__()
+    a.__exit__(None, None, None)
+    assert sys.getswitchinterval() == pytest.approx(SWITCH_INTERVAL)
+    b.__exit__(None, None, None)
+    assert (gc.get_threshold(), sys.getswitchinterval()) == before
+
+
+def _renamed(records: list[Any], prefix: str) -> list[Any]:
+    """The same records with every id prefixed (a second, disjoint graph)."""
+    out = []
+    for r in records:
+        if isinstance(r, NodeRecord):
+            out.append(NodeRecord(r.label, prefix + r.id, r.props))
+        else:
+            out.append(RelRecord(r.type, prefix + r.source, prefix + r.target, r.props))
+    return out
+
+
+def test_two_concurrent_loads_leave_the_interpreter_alone(graph: Graph) -> None:
+    """What the API's admin mutation runs (library loads, no ``load_runtime``), twice at
+    once in threads of this process: the interpreter-wide settings never change while
+    they run, and both graphs land whole."""
+    import threading
+
+    from bench.generate import synthetic_graph
+
+    ns, rs = synthetic_graph(500, 3)
+    nodes, rels = list(ns), list(rs)
+    before = (gc.get_threshold(), sys.getswitchinterval())
+    seen: set[tuple[Any, float]] = set()
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.is_set():
+            seen.add((gc.get_threshold(), sys.getswitchinterval()))
+            done.wait(0.005)
+
+    results: dict[str, Any] = {}
+
+    def load(prefix: str) -> None:
+        results[prefix] = load_records(graph, _renamed(nodes, prefix), _renamed(rels, prefix))
+
+    watcher = threading.Thread(target=watch)
+    loads = [threading.Thread(target=load, args=(p,)) for p in ("a-", "b-")]
+    watcher.start()
+    for t in loads:
+        t.start()
+    for t in loads:
+        t.join()
+    done.set()
+    watcher.join()
+    assert seen == {before}
+    assert set(results) == {"a-", "b-"}
+    assert count(graph, "MATCH (n) RETURN count(n) AS n") == 2 * len(nodes)
+    assert count(graph, "MATCH ()-[r]->() RETURN count(r) AS n") == 2 * len(rels)
+    for summary in results.values():
+        assert summary.nodes_written == len(nodes) and summary.rels_written == len(rels)
