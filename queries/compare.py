@@ -43,7 +43,7 @@ def compare_scenarios(graph: Graph, scenarios: Sequence[str | Path | Scenario],
                           hint=f"compare at most {MAX_SCENARIOS}")
     day = as_of_date(as_of)
     scens = [s if isinstance(s, Scenario) else load_scenario(s) for s in scenarios]
-    ref, kind, props = load_item(graph, item or DEFAULT_ITEM)
+    ref, kind, props = load_item(graph, item or DEFAULT_ITEM, day)
     ids = [r["iso3"] for r in graph.read(cypher(__file__, "countries"))]
     groups = country_groups(graph, ids, day)
     dcs = data_centers(graph, day)

@@ -16,10 +16,11 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from graph.dated import value_as_of
 from graph.db import Graph, cypher
 from graph.errors import BadArgument
 from queries.common import as_of_date
-from queries.license import country_groups, groups_as_of
+from queries.license import country_groups
 from queries.models import ComputeDataCenter, ComputeResult, ComputeRow
 from queries.policy_rules import Rule
 from queries.scenarios import Scenario, load_scenario
@@ -28,11 +29,10 @@ PLANNED = ("planned", "under_construction")
 
 
 def _as_of(plain: Any, entries: list[dict[str, Any]], prop: str, day: dt.date) -> Any:
+    """The dated-values contract (graph/dated.py): the history's entry in force, else the
+    plain property when the node keeps no history for ``prop``."""
     mine = [e for e in entries if e["property"] == prop]
-    if not mine:
-        return plain
-    picked = groups_as_of([], [{**e, "value": [e["value"]]} for e in mine], day)
-    return picked[0] if picked else None
+    return value_as_of(mine, day) if mine else plain
 
 
 def caps_for(scen: Scenario, country: str, groups: list[str], tier: str,

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from graph.dated import value_as_of
 from graph.db import Graph, cypher
 from graph.errors import BadArgument
 from queries.common import as_of_date, lookup, primary_label
@@ -71,16 +72,11 @@ class Party:
 
 
 def groups_as_of(plain: list[str], entries: list[dict[str, Any]], day: dt.date) -> list[str]:
-    """A country's EAR groups on ``day``: the dated entry in force (latest ``since``
-    winning, open ends allowed), else the plain property (dated-values contract)."""
-    best: tuple[dt.date, list[str]] | None = None
-    for e in entries:
-        since, until = _day(e.get("since")), _day(e.get("until"))
-        if (since is None or since <= day) and (until is None or day <= until):
-            key = since or dt.date.min
-            if best is None or key >= best[0]:
-                best = (key, list(e.get("value") or []))
-    return best[1] if best else list(plain or [])
+    """A country's EAR groups on ``day`` (dated-values contract, graph/dated.py): with a
+    history, the entry in force that day (none: no groups); without, the plain property."""
+    if entries:
+        return list(value_as_of(entries, day) or [])
+    return list(plain or [])
 
 
 def _day(v: Any) -> dt.date | None:
@@ -443,7 +439,9 @@ def load_party(graph: Graph, to: str, day: dt.date, affiliate_lists: set[str]) -
                  users=users)
 
 
-def load_item(graph: Graph, item: str) -> tuple[EntityRef, str, dict[str, Any]]:
+def load_item(graph: Graph, item: str, day: dt.date | None = None
+              ) -> tuple[EntityRef, str, dict[str, Any]]:
+    """The item, its kind and its properties (dated ones as of ``day``)."""
     if not isinstance(item, str) or not item.strip():
         raise BadArgument("an item is required (--item)",
                           hint="a chip id (chip:nvidia-h100-sxm) or a model id")
@@ -455,8 +453,11 @@ def load_item(graph: Graph, item: str) -> tuple[EntityRef, str, dict[str, Any]]:
     if label not in ITEM_KINDS:
         raise BadArgument(f"{row['id']!r} is a {label}: no export-control rule concerns "
                           "that kind of item", hint="pass a chip or a model id")
-    return (EntityRef(id=row["id"], name=row["name"], label=label), ITEM_KINDS[label],
-            dict(row["props"]))
+    props = dict(row["props"])
+    for prop in {e["property"] for e in row["entries"]}:
+        props[prop] = value_as_of([e for e in row["entries"] if e["property"] == prop],
+                                  day or dt.date.today())
+    return EntityRef(id=row["id"], name=row["name"], label=label), ITEM_KINDS[label], props
 
 
 def license(graph: Graph, item: str, to: str,
@@ -465,7 +466,7 @@ def license(graph: Graph, item: str, to: str,
     """Does ``item`` need a license to reach ``to`` under ``scenario`` on ``as_of``?"""
     day = as_of_date(as_of)
     scen = scenario if isinstance(scenario, Scenario) else load_scenario(scenario or "current")
-    ref, kind, props = load_item(graph, item)
+    ref, kind, props = load_item(graph, item, day)
     aff = {lid for r in scen.rules.of_kind("end_user") if r.in_force(day)[0]
            for lid in r.affiliates_of}
     party = load_party(graph, to, day, aff)

@@ -7,9 +7,9 @@ import json
 from pathlib import Path
 
 from graph.db import Graph
+from tests.conftest import wipe
 from tests.queries.test_cli import cli_env, run  # noqa: F401  (fixture)
 from tests.queries.test_license import PAPER, compute_world
-from tests.conftest import wipe
 
 
 def test_license_compute_compare_cli(cli_env: Graph, tmp_path: Path) -> None:  # noqa: F811

@@ -234,7 +234,7 @@ def reference(tpp: float, dest: str, target: str, listed: set[str],
                 if len(p) - 1 > 6 or any(n in listed for n in p[1:-1]):
                     continue
                 prod = 1.0
-                for a, b in zip(p, p[1:]):
+                for a, b in zip(p, p[1:], strict=False):
                     prod *= g.edges[a, b]["share"]
                 agg += prod
         covered = covered or agg >= 0.5 - 1e-12

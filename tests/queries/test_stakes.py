@@ -226,7 +226,7 @@ def reference(edges: dict[tuple[str, str], float | None], hq: dict[str, str], ta
     exact: dict[str, float] = defaultdict(float)
     cands: dict[str, set[str]] = defaultdict(set)
     for p in paths:
-        hops_ = list(zip(p, p[1:]))
+        hops_ = list(zip(p, p[1:], strict=False))
         unknown_at = [i for i, h in enumerate(hops_) if share[h] is None]
         if not unknown_at:
             prod = 1.0
