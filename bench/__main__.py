@@ -29,7 +29,8 @@ from ingest.loader import DEFAULT_BATCH
 
 SMALL, MEDIUM, LARGE = 10_000, 100_000, 1_000_000
 #: subcommands whose arguments all go to ``bench.<name>.cli(argv)``
-DELEGATED = {"queries": "the analytic questions", "api": "the GraphQL API"}
+DELEGATED = {"queries": "the analytic questions", "api": "the GraphQL API",
+             "policy": "the license question and the scenario comparison (bundled data)"}
 
 
 def _generate(args: argparse.Namespace) -> int:

@@ -31,12 +31,13 @@ from typing import Any
 
 from graph.dated import value_as_of
 from graph.db import Graph, cypher
-from graph.errors import BadArgument
+from graph.errors import BadArgument, NotFound
 from queries.common import as_of_date, lookup, primary_label
 from queries.models import (
     Bounds,
     EntityRef,
     LicenseResult,
+    LicenseView,
     OwnershipChain,
     RuleFinding,
 )
@@ -484,6 +485,36 @@ def license(graph: Graph, item: str, to: str,
         item_classes=ev.classes, required=ev.required, policy=ev.policy,
         policy_code=ev.code, applied=ev.applied, undetermined=ev.undetermined,
         not_applied=ev.not_applied, not_in_force=ev.not_in_force)
+
+
+class LicenseCheck:
+    """License views of many (item, party) pairs under one scenario and day, each pair
+    evaluated once: the diversion and exposure questions annotate hops and members with
+    it. A pair the rules cannot speak of (an unknown id, an item kind without rules) gets
+    no view rather than one that reads "no license needed"."""
+
+    def __init__(self, graph: Graph, scen: Scenario, day: dt.date) -> None:
+        self.graph, self.scen, self.day = graph, scen, day
+        self._views: dict[tuple[str, str], LicenseView | None] = {}
+
+    def view(self, item: str, party: str, recorded: str | None = None,
+             recorded_date: str | None = None) -> LicenseView | None:
+        key = (item, party)
+        if key not in self._views:
+            try:
+                res = license(self.graph, item, party, scenario=self.scen, as_of=self.day)
+                self._views[key] = LicenseView(
+                    item=item, party=party, required=res.required, policy=res.policy,
+                    rules=[f.rule for f in res.applied], at_risk=False)
+            except (BadArgument, NotFound):
+                self._views[key] = None
+        base = self._views[key]
+        if base is None:
+            return None
+        denial = base.policy.endswith("presumption of denial")
+        at_risk = (base.required is not False or denial) and recorded != "granted"
+        return base.model_copy(update={"recorded": recorded, "recorded_date": recorded_date,
+                                       "at_risk": at_risk})
 
 
 __all__ = ["Bounds", "bounds", "evaluate", "groups_as_of", "license", "policy_text"]

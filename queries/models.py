@@ -26,6 +26,23 @@ class SourceRef(BaseModel):
     title: str | None = Field(default=None, description="title, when the Source node exists")
 
 
+class LicenseView(BaseModel):
+    """The license status of one item at one party under the question's scenario
+    (queries/license.py), with what the data records for the shipment, if anything."""
+
+    item: str = Field(description="chip or model id")
+    party: str = Field(description="the party the hop reaches")
+    required: bool | None = Field(description="true: license required; null: undetermined")
+    policy: str = Field(description="the resulting policy")
+    rules: list[str] = Field(description="ids of the rules that applied")
+    recorded: str | None = Field(default=None, description="license recorded on the "
+                                                           "shipment: granted, denied, "
+                                                           "pending; null: none recorded")
+    recorded_date: str | None = Field(default=None, description="when, as reported")
+    at_risk: bool = Field(description="a license is (or may be) required, or the policy is "
+                                      "a presumption of denial, and none is recorded granted")
+
+
 class Hop(BaseModel):
     """One relationship on a path, in the direction the path walks it."""
 
@@ -44,6 +61,9 @@ class Hop(BaseModel):
     factor: float | None = Field(default=None,
                                  description="diversion factor of the hop (queries/factors.py)"
                                              "; null outside diversion")
+    license: LicenseView | None = Field(default=None, description="diversion: the license "
+                                        "status of the item this hop moves, at the party it "
+                                        "reaches; null for hops that move no known item")
 
 
 class Path(BaseModel):
@@ -57,6 +77,10 @@ class DiversionPath(Path):
     score: float = Field(description="product of the hop factors, in (0, 1]")
     destination: EntityRef = Field(description="the node of concern the path reaches")
     reasons: list[str] = Field(description="why the destination is of concern")
+    license_risk: bool = Field(default=False, description="an item reaches a party that "
+                                                          "would need a license (or faces "
+                                                          "presumption of denial) and no "
+                                                          "granted license is recorded")
 
 
 class DiversionResult(BaseModel):
@@ -302,6 +326,10 @@ class ConsortiumExposure(BaseModel):
     chokepoints: list[ChokepointRef]
     diversion_paths: int = Field(description="diversion paths from its data centers")
     top_paths: list[DiversionPath]
+    license_view: list[LicenseView] = Field(default_factory=list, description="members and "
+                                            "data centers that would need a license (or are "
+                                            "undetermined) for the consortium's chips under "
+                                            "the scenario")
 
 
 class ExposureResult(BaseModel):
@@ -347,11 +375,13 @@ class RuleFinding(BaseModel):
                                                           "it applies")
     item_class: str | None = Field(default=None, description="class an item rule defines")
     basis: str = Field(description="rule_text, our_reading or public_debate")
-    confidence: str
-    note: str | None = None
-    since: dt.date | None = None
-    until: dt.date | None = None
-    suspensions: list[dict[str, Any]] = Field(default_factory=list)
+    confidence: str = Field(description="high, medium or low")
+    note: str | None = Field(default=None, description="what the rule's text says, and "
+                                                       "what was not read in it")
+    since: dt.date | None = Field(default=None, description="first day in force")
+    until: dt.date | None = Field(default=None, description="last day in force")
+    suspensions: list[dict[str, Any]] = Field(default_factory=list,
+                                              description="periods it did not apply")
     sources: list[dict[str, Any]] = Field(default_factory=list)
     ownership: list[OwnershipChain] | None = Field(
         default=None, description="Affiliates rule: the chains from listed owners")
@@ -359,7 +389,7 @@ class RuleFinding(BaseModel):
 
 class LicenseResult(BaseModel):
     item: EntityRef
-    to: EntityRef
+    to: EntityRef = Field(description="the party the item would reach")
     scenario: str
     scenario_name: str
     as_of: dt.date
@@ -375,7 +405,9 @@ class LicenseResult(BaseModel):
                                     "presumption of denial")
     policy_code: dict[str, Any] = Field(description="{policy, review, exception} codes")
     applied: list[RuleFinding] = Field(description="rules that applied, with why")
-    undetermined: list[RuleFinding]
+    undetermined: list[RuleFinding] = Field(description="rules the graph cannot decide "
+                                                        "(a missing property, a bound "
+                                                        "straddling a threshold)")
     not_applied: list[RuleFinding] = Field(description="rules in force that did not apply "
                                                        "(or were superseded), with why")
     not_in_force: list[RuleFinding] = Field(description="rules that did not apply because "
@@ -393,29 +425,29 @@ class ComputeDataCenter(BaseModel):
 class ComputeRow(BaseModel):
     country: str
     tier: str
-    groups: list[str]
+    groups: list[str] = Field(description="EAR country groups on as_of")
     operational: float = Field(description="H100 equivalents of operational data centers")
     planned: float = Field(description="H100 equivalents planned or under construction")
-    operational_count: int
-    planned_count: int
+    operational_count: int = Field(description="operational data centers")
+    planned_count: int = Field(description="planned or under construction")
     unknown_count: int = Field(description="data centers counted without a figure")
     cap: float | None = Field(description="the scenario's cap for the country (H100 eq.)")
-    cap_rules: list[str]
+    cap_rules: list[str] = Field(description="ids of the cap rules that cover it")
     low_volume: float | None = Field(description="low-volume exception (H100 eq.)")
     exceeds: str | None = Field(description="what exceeds the cap, if anything")
-    data_centers: list[ComputeDataCenter]
+    data_centers: list[ComputeDataCenter] = Field(description="operational and planned")
 
 
 class ComputeResult(BaseModel):
     scenario: str
     as_of: dt.date
     countries: list[ComputeRow]
-    total_operational: float
-    total_planned: float
+    total_operational: float = Field(description="H100 eq. operational, all rows")
+    total_planned: float = Field(description="H100 eq. planned, all rows")
 
 
 class ConsortiumChange(BaseModel):
-    consortium: str
+    consortium: str = Field(description="consortium id")
     name: str
     needing_license: list[str] = Field(description="members and data centers that would "
                                                    "need a license for the item")
@@ -425,17 +457,17 @@ class ConsortiumChange(BaseModel):
 class ScenarioColumn(BaseModel):
     scenario: str
     name: str
-    proposal: str
-    our_reading: str
-    countries_per_tier: dict[str, int]
-    tiers: dict[str, list[str]]
+    proposal: str = Field(description="what the public debate proposes")
+    our_reading: str = Field(description="how the scenario turns it into rules")
+    countries_per_tier: dict[str, int] = Field(description="tier -> number of countries")
+    tiers: dict[str, list[str]] = Field(description="trusted and concern countries")
     policy_by_tier: dict[str, str] = Field(description="tier -> the item's policies there "
                                                        "(with country counts)")
-    policy_by_country: dict[str, str]
-    countries_needing_license: list[str]
+    policy_by_country: dict[str, str] = Field(description="ISO3 -> the item's policy")
+    countries_needing_license: list[str] = Field(description="ISO3 codes")
     compute_needing_license: float = Field(description="operational H100 eq. in countries "
                                                        "that would need a license")
-    planned_needing_license: float
+    planned_needing_license: float = Field(description="planned H100 eq. there")
     consortia_changed: list[ConsortiumChange] = Field(
         description="consortia whose members or data centers change license status "
                     "against the first scenario")
@@ -444,4 +476,4 @@ class ScenarioColumn(BaseModel):
 class CompareResult(BaseModel):
     item: EntityRef
     as_of: dt.date
-    scenarios: list[ScenarioColumn]
+    scenarios: list[ScenarioColumn] = Field(description="one column per scenario")

@@ -350,3 +350,24 @@ def test_compare_scenarios_side_by_side(graph: Graph, tmp_path: Path) -> None:
     assert [c.consortium for c in b.consortia_changed] == ["consortium:k"]
     assert b.consortia_changed[0].needing_license == ["dc:uk-op", "firm:gb"]
     assert a.consortia_changed == []
+
+
+def test_diversion_hops_carry_the_license_view(graph: Graph) -> None:
+    from queries.diversion import diversion
+
+    b = world()
+    b.node("chip:x", tpp=9000.0, performance_density=1.0)
+    b.rel("HEADQUARTERED_IN", "firm:us", "GBR")
+    b.rel("HEADQUARTERED_IN", "firm:hub", "SGP")
+    b.rel("HEADQUARTERED_IN", "firm:cn", "CHN")
+    b.rel("SHIPS_TO", "firm:us", "firm:hub", item="chip:x", license="granted",
+          license_date="2025-11")
+    b.rel("SHIPS_TO", "firm:hub", "firm:cn", item="chip:x")
+    b.load(graph)
+    res = diversion(graph, "firm:us", scenario=PAPER, as_of=DAY)
+    path = next(p for p in res.paths if p.destination.id == "firm:cn")
+    first, second = path.hops[0].license, path.hops[1].license
+    assert first is not None and second is not None
+    assert first.required is True and first.recorded == "granted" and not first.at_risk
+    assert second.policy == "license required: presumption of denial" and second.at_risk
+    assert path.license_risk is True
