@@ -545,6 +545,7 @@ class Chip(Entity):
         description="TPP per mm2 of die (ECCN 3A090 metric).")
     eccn: str | None = strawberry.field(description="Export control classification number.")
     release_year: int | None = strawberry.field(description="Year of release.")
+    hbm: str | None = strawberry.field(description=_pdoc("Chip", "hbm"))
     description: str | None = strawberry.field(description="What the chip is.")
 
     @strawberry.field(description="Firms that design the chip.")
@@ -716,7 +717,7 @@ def _s(v: Any) -> str | None:
 _props("Country", iso2=_s, iso3=_s, bis_country_groups=_list, bis_as_of=_date, region=_s)
 _props("Firm", kind=_list, website=_s, founded=_int, description=_s)
 _props("Chip", kind=_s, process_node_nm=_num, tpp=_num, performance_density=_num, eccn=_s,
-       release_year=_int, description=_s)
+       release_year=_int, hbm=_s, description=_s)
 _props("Model", release_date=_date, open_weights=lambda v: None if v is None else bool(v),
        parameters=_num, training_compute_flop=_num, domain=_s, accessibility=_s,
        description=_s)
