@@ -92,11 +92,9 @@ def flatten(scenario: str, as_of: dt.date, c: Any) -> dict[str, Any]:
         "chokepoint_inputs": ";".join(f"{p.input.id}:{p.country}:{_num(p.share)}"
                                       for p in c.chokepoints),
         "diversion_paths": c.diversion_paths,
-        "license_needed": len({v.party for v in c.license_view if v.required}),
-        "license_needed_ids": ";".join(f"{v.party}|{v.item}|{v.policy}"
-                                       for v in c.license_view if v.required),
-        "license_undetermined": len({v.party for v in c.license_view
-                                     if v.required is None}),
+        "license_needed": len({x.split("|")[0] for x in c.license_needed}),
+        "license_needed_ids": ";".join(c.license_needed),
+        "license_undetermined": len({x.split("|")[0] for x in c.license_undetermined}),
     }
 
 

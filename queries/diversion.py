@@ -60,9 +60,10 @@ def annotate_licenses(paths: list[DiversionPath], origin: str,
                 origin if origin.startswith(("chip:", "model:")) else None)
             if not item:
                 continue
-            hop.license = check.view(str(item), hop.to_id, hop.properties.get("license"),
-                                     hop.properties.get("license_date"))
-        path.license_risk = any(h.license is not None and h.license.at_risk
+            view = check.view(str(item), hop.to_id, hop.properties.get("license"),
+                              hop.properties.get("license_date"))
+            hop.license = view.model_dump() if view is not None else None
+        path.license_risk = any(h.license is not None and h.license["at_risk"]
                                 for h in path.hops)
 
 

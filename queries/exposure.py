@@ -100,6 +100,7 @@ def _row(graph: Graph, row: dict[str, Any], tiers: dict[str, str], scen: Scenari
         total += res.total_paths
         paths.extend(res.paths)
     paths.sort(key=lambda p: (-p.score, p.length, [h.to_id for h in p.hops]))
+    views = license_view(row, check)
     return ConsortiumExposure(
         id=row["id"], name=row["name"], kind=row["kind"], members=members,
         members_by_country=dict(sorted(by_country.items())),
@@ -110,7 +111,9 @@ def _row(graph: Graph, row: dict[str, Any], tiers: dict[str, str], scen: Scenari
         american_share=round(american, 9) if american is not None else None,
         chokepoints=sorted(chokes.values(), key=lambda c: (-c.share, c.input.id)),
         diversion_paths=total, top_paths=paths[:TOP_PATHS],
-        license_view=license_view(row, check))
+        license_needed=[f"{v.party}|{v.item}|{v.policy}" for v in views if v.required],
+        license_undetermined=[f"{v.party}|{v.item}|{v.policy}" for v in views
+                              if v.required is None])
 
 
 def exposure(graph: Graph, consortium: str | None = None,

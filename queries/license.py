@@ -505,7 +505,7 @@ class LicenseCheck:
                 res = license(self.graph, item, party, scenario=self.scen, as_of=self.day)
                 self._views[key] = LicenseView(
                     item=item, party=party, required=res.required, policy=res.policy,
-                    rules=[f.rule for f in res.applied], at_risk=False)
+                    rules=", ".join(f.rule for f in res.applied), at_risk=False)
             except (BadArgument, NotFound):
                 self._views[key] = None
         base = self._views[key]

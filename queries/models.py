@@ -34,7 +34,8 @@ class LicenseView(BaseModel):
     party: str = Field(description="the party the hop reaches")
     required: bool | None = Field(description="true: license required; null: undetermined")
     policy: str = Field(description="the resulting policy")
-    rules: list[str] = Field(description="ids of the rules that applied")
+    rules: str = Field(description="ids of the rules that applied, comma-separated (a "
+                                   "string, not a list: hops are nested lists already)")
     recorded: str | None = Field(default=None, description="license recorded on the "
                                                            "shipment: granted, denied, "
                                                            "pending; null: none recorded")
@@ -61,9 +62,10 @@ class Hop(BaseModel):
     factor: float | None = Field(default=None,
                                  description="diversion factor of the hop (queries/factors.py)"
                                              "; null outside diversion")
-    license: LicenseView | None = Field(default=None, description="diversion: the license "
-                                        "status of the item this hop moves, at the party it "
-                                        "reaches; null for hops that move no known item")
+    license: dict[str, Any] | None = Field(
+        default=None, description="diversion: the license status of the item this hop moves "
+        "at the party it reaches (a LicenseView: item, party, required, policy, rules, "
+        "recorded, recorded_date, at_risk); null for hops that move no known item")
 
 
 class Path(BaseModel):
@@ -326,10 +328,12 @@ class ConsortiumExposure(BaseModel):
     chokepoints: list[ChokepointRef]
     diversion_paths: int = Field(description="diversion paths from its data centers")
     top_paths: list[DiversionPath]
-    license_view: list[LicenseView] = Field(default_factory=list, description="members and "
-                                            "data centers that would need a license (or are "
-                                            "undetermined) for the consortium's chips under "
-                                            "the scenario")
+    license_needed: list[str] = Field(default_factory=list, description="members and data "
+                                      "centers that would need a license for the "
+                                      "consortium's chips under the scenario, as "
+                                      "'party|chip|policy'")
+    license_undetermined: list[str] = Field(default_factory=list, description="the same "
+                                            "where the rules cannot decide from the graph")
 
 
 class ExposureResult(BaseModel):
