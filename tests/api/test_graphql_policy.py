@@ -46,4 +46,4 @@ def test_openai_foreign_share_is_bounded(bundled: Graph) -> None:
     # Microsoft 27 % and the Foundation 26 % leave at most 47 % to everyone else
     assert res.foreign_share.high <= 0.47 + 1e-9
     usa = next(c for c in res.by_country if c.country == "USA")
-    assert usa.stake.low >= 0.53 - 1e-9 and usa.stake.high < 1.0
+    assert usa.stake.low >= 0.53 - 1e-9  # (a US owner with an unknown share may hold the rest)
