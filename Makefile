@@ -4,11 +4,13 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup run test bench lint db-start db-stop clean help
+.PHONY: setup run test fuzz screenshots readme bench lint db-start db-stop clean help
 
 help:
 	@echo "make run    set up (venv, packages, Neo4j jars), start Neo4j, load data, serve the API"
 	@echo "make test   run the test suite against a real Neo4j started for the tests"
+	@echo "make fuzz   the API fuzz tests with many more examples (FUZZ_EXAMPLES, default 3000)"
+	@echo "make screenshots  run the browser tests and refresh the screenshots in docs/"
 	@echo "make bench  run the benchmarks; figures go to bench/results/ and BENCHMARKS.md"
 	@echo "make lint   ruff and mypy"
 
@@ -26,6 +28,20 @@ run: setup
 
 test: setup
 	$(BIN)/python -m pytest
+
+FUZZ_EXAMPLES ?= 3000
+fuzz: setup
+	STACKGRAPH_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/api/test_fuzz.py -q
+
+# the browser tests again, refreshing the screenshots kept under docs/ (on purpose only:
+# `make test` writes them to a temporary folder and leaves the checkout clean)
+screenshots: setup
+	STACKGRAPH_UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest -m browser
+
+# the example outputs of README.md and docs/graphql.md rewritten from the real answers
+# (tests/test_readme.py and tests/api/test_docs_graphql.py check them)
+readme: setup
+	STACKGRAPH_UPDATE_README=1 $(BIN)/python -m pytest tests/test_readme.py tests/api/test_docs_graphql.py -q
 
 # the API benchmark compares against the Neo4j GraphQL Library, installed from npm
 bench/neo4j_graphql/node_modules/.package-lock.json: bench/neo4j_graphql/package-lock.json

@@ -15,17 +15,26 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.deps import get_context, get_graph, open_api_graph
-from api.errors import stackgraph_error_handler
+from api.errors import (
+    http_error_handler,
+    public_error,
+    request_id_of,
+    stackgraph_error_handler,
+    validation_error_handler,
+)
+from api.graphiql import GraphiQLRouter
 from api.graphql.compiled import CompiledPages
 from api.graphql.compiled_questions import CompiledQuestions
 from api.graphql.lane import CompiledLane
 from api.graphql.mutation import Mutation
-from api.graphql.router import StackgraphRouter
 from api.graphql.schema import build_schema
+from api.guard import Guard
 from api.settings import ApiSettings, make_settings
 from graph.db import Graph, schema_present
 from graph.errors import StackgraphError
@@ -61,18 +70,23 @@ def create_app(settings: ApiSettings | None = None, graph: Graph | None = None) 
                               "consortium exposure at /exposure/consortia.json|.csv.")
     app.state.settings = settings
     app.add_exception_handler(StackgraphError, stackgraph_error_handler)
+    app.add_exception_handler(RequestValidationError, validation_error_handler)
+    app.add_exception_handler(StarletteHTTPException, http_error_handler)
 
     schema = build_schema(settings.limits, mutation=Mutation)
     # page queries of plain fields are answered by one Cypher projection (compiled.py)
     app.state.compiled_pages = CompiledPages(schema._schema, settings.limits)
     # one-question operations: the answer written straight into the response
     app.state.compiled_questions = CompiledQuestions(schema, settings.limits)
-    router = StackgraphRouter(schema, app.state.compiled_pages, app.state.compiled_questions,
+    router = GraphiQLRouter(schema, app.state.compiled_pages, app.state.compiled_questions,
                               context_getter=get_context, graphql_ide="graphiql")
     app.include_router(router, prefix="/graphql")
     # compiled pages and questions answered before FastAPI's routing (api/graphql/lane.py)
     app.add_middleware(CompiledLane, path="/graphql", pages=app.state.compiled_pages,
                        questions=app.state.compiled_questions, encode=router.encode_json)
+    # outermost: request ids, rate and size limits, the wall-clock budget, one error
+    # shape (api/guard.py); every request passes it before anything else runs
+    app.add_middleware(Guard, settings=settings, graphql_path="/graphql")
 
     @app.get("/healthz", summary="The process is up (does not touch Neo4j).")
     def healthz() -> dict[str, str]:
@@ -85,8 +99,10 @@ def create_app(settings: ApiSettings | None = None, graph: Graph | None = None) 
             g.ping()
             missing = schema_present(g)
         except StackgraphError as exc:
-            return JSONResponse({"status": "unavailable", "code": exc.code,
-                                 "message": exc.message, "hint": exc.hint}, status_code=503)
+            shown = public_error(exc, request_id_of(request.scope))
+            return JSONResponse({"status": "unavailable", "code": shown.code,
+                                 "message": shown.message, "hint": shown.hint},
+                                status_code=503)
         if missing:
             return JSONResponse({"status": "unavailable", "code": "SCHEMA_MISSING",
                                  "message": f"missing constraints/indexes: {missing}",
@@ -94,9 +110,10 @@ def create_app(settings: ApiSettings | None = None, graph: Graph | None = None) 
                                 status_code=503)
         return JSONResponse({"status": "ready"})
 
-    from api import dashboard, routes_browser
+    from api import dashboard, entity_page, routes_browser
 
     app.include_router(dashboard.router)
+    app.include_router(entity_page.router)
     app.include_router(routes_browser.router)
 
     @app.get("/", include_in_schema=False)

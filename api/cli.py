@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from graph.errors import BadArgument, NotFound, SchemaError, StackgraphError
 
@@ -36,10 +37,11 @@ def friendly(fn: F) -> F:
                 print(json.dumps({"error": {"code": exc.code, "message": exc.message,
                                             "hint": exc.hint}}))
             else:
-                err_console.print(f"[bold red]error:[/] {exc.message}", highlight=False,
-                                  markup=True, soft_wrap=True)
+                # escaped: a message may quote a log line or a path in [brackets]
+                err_console.print(f"[bold red]error:[/] {escape(exc.message)}",
+                                  highlight=False, markup=True, soft_wrap=True)
                 if exc.hint:
-                    err_console.print(f"[yellow]hint:[/] {exc.hint}", highlight=False)
+                    err_console.print(f"[yellow]hint:[/] {escape(exc.hint)}", highlight=False)
             code = 2 if isinstance(exc, (BadArgument, NotFound, SchemaError)) else 1
             raise typer.Exit(code) from None
         except KeyboardInterrupt:
@@ -64,11 +66,24 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from api import cli_bench, cli_db, cli_ingest, cli_query, cli_serve, cli_up
+    from api import (
+        cli_bench,
+        cli_datasets,
+        cli_db,
+        cli_ingest,
+        cli_query,
+        cli_resolve,
+        cli_serve,
+        cli_show,
+        cli_up,
+    )
 
     app.add_typer(cli_db.app, name="db")
+    app.add_typer(cli_datasets.app, name="datasets")
     cli_ingest.register(app)
+    cli_resolve.register(app)
     app.add_typer(cli_query.app, name="query")
+    cli_show.register(app)
     cli_serve.register(app)
     cli_up.register(app)
     cli_bench.register(app)

@@ -34,7 +34,7 @@ def start(init: bool = typer.Option(True, help="apply constraints and indexes on
     """Start the local Neo4j (fetching its jars through Maven on first use) and wait
     until Bolt answers."""
     server = _server()
-    if not as_json:
+    if not as_json and server.pid() is None:
         console.print("starting Neo4j (first start fetches the jars through Maven: "
                       "about a minute) ...")
     started, status = server.start(quiet=as_json)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
+from typing import TextIO, cast
 
 import typer
 from rich.table import Table
@@ -14,6 +16,24 @@ from ingest.loader import DEFAULT_BATCH, LoadSummary
 from ingest.records import Rejection
 
 SHOWN_REJECTIONS = 10
+
+
+class OutputClosed(Exception):
+    """Standard output's reader went away. Not an OSError on purpose: the graph layer
+    reads an OSError raised inside a transaction as "cannot reach Neo4j"."""
+
+
+class _PipeOut:
+    """A text stream whose writes turn a closed pipe into ``OutputClosed``."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+
+    def write(self, text: str) -> int:
+        try:
+            return self.out.write(text)
+        except BrokenPipeError:
+            raise OutputClosed() from None
 
 
 def write_rejects(path: Path, rejections: list[Rejection]) -> None:
@@ -47,8 +67,11 @@ def register(app: typer.Typer) -> None:
     def ingest(
         paths: list[Path] = typer.Argument(..., help="files or folders to load"),
         fmt: str | None = typer.Option(None, "--format",
-                                       help="curated | eto | epoch | apoc-json "
-                                            "(detected from each path when omitted)"),
+                                       help="curated | eto | epoch | epoch-hardware | "
+                                            "epoch-clusters | epoch-datacenters | "
+                                            "epoch-chip-counts | dod-1260h | bis-mieu | "
+                                            "apoc-json (detected from each path when "
+                                            "omitted; see docs/datasets.md)"),
         dry_run: bool = typer.Option(False, "--dry-run",
                                      help="validate and report; write nothing"),
         batch_size: int = typer.Option(DEFAULT_BATCH, "--batch-size", min=1,
@@ -62,6 +85,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Validate files against the schema and load them into Neo4j, idempotently."""
         from graph.db import open_graph
+        from graph.errors import Neo4jUnavailable
         from ingest.formats import build_source
         from ingest.loader import load_runtime
         from ingest.pipeline import run_load
@@ -69,8 +93,18 @@ def register(app: typer.Typer) -> None:
         # this process exists to load: the interpreter tuned for it (ingest.loader)
         with open_graph() as graph, load_runtime():
             source = build_source(paths, fmt, graph)
-            summary = run_load(graph, source, batch_size=batch_size, dry_run=dry_run,
-                               strict=strict, progress=sys.stderr.isatty() and not as_json)
+            try:
+                summary = run_load(graph, source, batch_size=batch_size, dry_run=dry_run,
+                                   strict=strict,
+                                   progress=sys.stderr.isatty() and not as_json)
+            except Neo4jUnavailable as exc:
+                raise Neo4jUnavailable(
+                    f"Neo4j went away during the load: {exc.message}. The batches it "
+                    "committed are kept; none is half-written (each is one transaction)",
+                    hint=f"{exc.hint or 'bring Neo4j back'}; then run the same "
+                         "`stackgraph ingest` command again: loads are idempotent (MERGE "
+                         "on ids), so the re-run completes the graph and duplicates "
+                         "nothing") from exc
         if summary.rejections or rejects.exists():  # never leave a stale rejects file
             write_rejects(rejects, summary.rejections)
         errors, warnings = summary.errors, summary.warnings
@@ -111,7 +145,17 @@ def register(app: typer.Typer) -> None:
             raise BadArgument(f"unknown export format {fmt!r}", hint="expected apoc-json")
         with open_graph() as graph:
             if str(path) == "-":
-                n, r = export_graph(graph, sys.stdout)
+                try:
+                    n, r = export_graph(graph, cast(TextIO, _PipeOut(sys.stdout)))
+                    try:
+                        sys.stdout.flush()
+                    except BrokenPipeError:
+                        raise OutputClosed() from None
+                except OutputClosed:
+                    # the reader stopped (`| head`): end quietly, as `cat` would
+                    devnull = os.open(os.devnull, os.O_WRONLY)
+                    os.dup2(devnull, sys.stdout.fileno())
+                    return
             else:
                 with path.open("w", encoding="utf-8") as fh:
                     n, r = export_graph(graph, fh)

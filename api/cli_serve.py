@@ -7,14 +7,37 @@ Neo4j and loading the data.
 
 from __future__ import annotations
 
+import socket
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 
+def check_api_port(host: str, port: int, from_settings: bool = True) -> None:
+    """Refuse, with the setting to change, a port another program already listens on
+    (uvicorn would only log "address already in use" and exit)."""
+    from graph.errors import ConfigError
+    from graph.server import port_free
+
+    bind = "0.0.0.0" if host in {"0.0.0.0", "::", ""} else host
+    try:
+        free = port_free(port, bind)
+    except OSError:  # a host name that does not resolve: uvicorn reports it
+        return
+    if not free:
+        how = ("STACKGRAPH_API_PORT (environment or .env)" if from_settings
+               else "the --port option")
+        raise ConfigError(f"port {port} on {host} is already in use by another program "
+                          "(a stackgraph API already running?)",
+                          hint=f"stop that program, or serve on another port: set {how}, "
+                               f"e.g. STACKGRAPH_API_PORT={port + 1} or --port {port + 1}")
+
+
 def serve(host: str | None = None, port: int | None = None, reload: bool = False,
-          log_level: str = "info", workers: int = 1) -> None:
+          log_level: str = "info", workers: int = 1, announce: bool = True,
+          on_ready: Callable[[], None] | None = None) -> None:
     """Serve the API until interrupted. Keys are required off loopback (checked before
     binding, so a misconfigured public server never starts open)."""
     import uvicorn
@@ -30,10 +53,12 @@ def serve(host: str | None = None, port: int | None = None, reload: bool = False
         gs.api_port = port
     settings = make_settings(gs)
     settings.check()
-    console.print(f"stackgraph API on http://{gs.api_host}:{gs.api_port}/  "
-                  f"(GraphiQL /graphql, dashboard /, guide /browser/guide.html)"
-                  + ("  [API keys required]" if settings.keys_required else ""),
-                  highlight=False)
+    check_api_port(gs.api_host, gs.api_port, from_settings=port is None)
+    if announce:
+            console.print(f"stackgraph API on http://{gs.api_host}:{gs.api_port}/  "
+                      f"(GraphiQL /graphql, dashboard /, guide /browser/guide.html)"
+                      + ("  [API keys required]" if settings.keys_required else ""),
+                      highlight=False)
     if reload or workers > 1:
         import os
 
@@ -48,8 +73,20 @@ def serve(host: str | None = None, port: int | None = None, reload: bool = False
         return
     from api.app import create_app
 
-    uvicorn.run(create_app(settings), host=gs.api_host, port=gs.api_port,
-                log_level=log_level)
+    class Server(uvicorn.Server):
+        """uvicorn's server, telling ``on_ready`` once it listens (so a banner that says
+        "ready" is true when printed)."""
+
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets)
+            if self.started and on_ready is not None:
+                on_ready()
+
+    server = Server(uvicorn.Config(create_app(settings), host=gs.api_host, port=gs.api_port,
+                                   log_level=log_level))
+    server.run()
+    if not server.started:  # uvicorn logged why (as uvicorn.run would, exit non-zero)
+        raise SystemExit(3)
 
 
 def browser_instructions(api_url: str, browser_url: str) -> str:

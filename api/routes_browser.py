@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, PlainTextResponse
 
 from api import browser_guide
@@ -27,3 +27,18 @@ async def guide(request: Request, graph: GraphDep) -> HTMLResponse:
 def style() -> PlainTextResponse:
     return PlainTextResponse(browser_guide.grass(),
                              headers={"Access-Control-Allow-Origin": "*"})
+
+
+@router.options("/browser/guide.html", include_in_schema=False)
+@router.options("/browser/style.grass", include_in_schema=False)
+def preflight(request: Request) -> Response:
+    """The CORS preflight Neo4j Browser sends before fetching a guide from another origin
+    (its fetch carries headers that are not "simple"): without this answer the Browser
+    reports "No guide by that name". Read-only content, so any origin may fetch it."""
+    asked = request.headers.get("access-control-request-headers", "")
+    return Response(status_code=204, headers={
+        "Access-Control-Allow-Origin": "*",
+        "Access-Control-Allow-Methods": "GET, OPTIONS",
+        "Access-Control-Allow-Headers": asked or "*",
+        "Access-Control-Max-Age": "600",
+    })

@@ -11,7 +11,7 @@ import ipaddress
 from dataclasses import dataclass
 from functools import lru_cache
 
-from pydantic import Field
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from graph.errors import ConfigError
@@ -40,6 +40,42 @@ class Limits(BaseSettings):
                                                      "the complexity estimate")
     query_timeout: float | None = Field(default=None, description="seconds per Neo4j query; "
                                         "default: STACKGRAPH_QUERY_TIMEOUT")
+    analytic_cost: int = Field(default=500, description="complexity of each analytic field "
+                               "(a question) before its traversal estimate is added "
+                               "(COMPLEXITY_LIMIT)")
+    request_timeout: float = Field(default=60.0, description="seconds of wall clock per "
+                                   "request, reading the body included (TIMEOUT)")
+    max_body_bytes: int = Field(default=1 << 20, description="largest request body "
+                                "(REQUEST_TOO_LARGE)")
+    max_query_chars: int = Field(default=100_000, description="longest GraphQL query text "
+                                 "(REQUEST_TOO_LARGE)")
+    max_tokens: int = Field(default=5_000, description="most GraphQL tokens in a query, "
+                            "graphql-core's parser limit (REQUEST_TOO_LARGE)")
+    max_variables_bytes: int = Field(default=64 << 10, description="largest GraphQL "
+                                     "variables, as JSON (REQUEST_TOO_LARGE)")
+    rate_limit: str | None = Field(
+        default=None, validation_alias=AliasChoices("STACKGRAPH_RATE_LIMIT", "rate_limit"),
+        description="requests per API key (or per client address when keys are off), "
+                    "e.g. '20/second' or '600/minute' (RATE_LIMITED); unset: no limit on "
+                    "loopback, DEFAULT_RATE_LIMIT elsewhere; 'off': no limit")
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _rate(cls, value: str | None) -> str | None:
+        if value is None or not value.strip() or value.strip().lower() == "off":
+            return None if value is None or not value.strip() else "off"
+        from limits import parse
+
+        try:
+            parse(value)
+        except ValueError as exc:
+            raise ValueError(f"STACKGRAPH_RATE_LIMIT {value!r} is not a rate such as "
+                             "'20/second' or '600/minute'") from exc
+        return value.strip()
+
+
+#: The rate limit of an API bound off loopback when STACKGRAPH_RATE_LIMIT is unset
+DEFAULT_RATE_LIMIT = "20/second"
 
 
 @dataclass(frozen=True)
@@ -96,6 +132,15 @@ class ApiSettings:
     def query_timeout(self) -> float:
         t = self.limits.query_timeout
         return self.graph.query_timeout if t is None else t
+
+    @property
+    def rate_limit(self) -> str | None:
+        """The rate limit in force, or None: STACKGRAPH_RATE_LIMIT; unset, none on
+        loopback and ``DEFAULT_RATE_LIMIT`` elsewhere; ``off``, none."""
+        rate = self.limits.rate_limit
+        if rate is None:
+            return None if is_loopback(self.host) else DEFAULT_RATE_LIMIT
+        return None if rate == "off" else rate
 
     @property
     def browser_url(self) -> str:

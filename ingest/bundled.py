@@ -17,6 +17,7 @@ from ingest.eto import SOURCE_ID as ETO_SOURCE
 from ingest.eto import is_eto_dir, read_eto
 from ingest.loader import DEFAULT_BATCH, LoadSummary
 from ingest.pipeline import Item, list_source, run_load
+from ingest.resolution import resolved
 from ingest.resolve import FirmIndex
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,7 +30,14 @@ def shared_dir() -> Path:
 
 
 def eto_dir(shared: Path | None = None) -> Path:
-    return (shared or shared_dir()) / "data" / "eto-semiconductor-supply-chain"
+    """ETO's folder: under ``shared`` when given, else where the dataset catalogue finds
+    it (``$STACKGRAPH_DATASETS_DIR``, ``.stackgraph/datasets/``, ``../shared/data``)."""
+    if shared is not None:
+        return shared / "data" / "eto-semiconductor-supply-chain"
+    from ingest.catalogue import dataset, local_state
+
+    state = local_state(dataset("eto-semiconductor-supply-chain"))
+    return state.folder or shared_dir() / "data" / "eto-semiconductor-supply-chain"
 
 
 def bundled_items(graph: Graph | None, shared: Path | None = None,
@@ -49,4 +57,5 @@ def load_bundled(graph: Graph, shared_dir: Path | None = None, *,
     """Load the bundled data into ``graph`` (idempotent: a second call changes nothing).
     Returns the summary; rejections are in ``summary.rejections``."""
     items = bundled_items(graph, shared_dir, data_dir)
-    return run_load(graph, list_source(items), batch_size=batch_size, progress=progress)
+    return run_load(graph, resolved(list_source(items), graph), batch_size=batch_size,
+                    progress=progress)

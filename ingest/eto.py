@@ -6,10 +6,13 @@ curated Firm resolved by name or alias, or a new Firm ``firm:<slug>`` headquarte
 provider's country; provision.csv -> SUPPLIES (share in percent of the world market, year);
 sequence.csv -> GOES_INTO and TYPE_OF. Every fact cites ``src:eto-chip-explorer``.
 
-The dataset's dirt is reported, never dropped silently: pseudo-providers ("Various
-countries", "EUR" for Europe, "Various companies") are rejected with their line, and so is
-every provision row they carry; repeated provider rows merge their aliases (reported as
-warnings); rows with the wrong number of columns are rejected with their line.
+Pseudo-providers are shares of the market, not bad input: ETO gives part of an input's
+world market to "Various countries", "Various companies" or "EUR" (Europe as a whole).
+Their provision rows become the input's ``unattributed_country_share``,
+``unattributed_firm_share`` and ``europe_share`` (percent), which the concentration
+answers show, so an input ETO gives wholly to "various countries" still has its supply.
+Repeated provider rows merge their aliases into the same node (a merge, not a rejection);
+rows with the wrong number of columns, unknown ids or types are rejected with their line.
 """
 
 from __future__ import annotations
@@ -32,6 +35,10 @@ SOURCE_ID = "src:eto-chip-explorer"
 CONFIDENCE = "medium"
 FILES = ("stages.csv", "inputs.csv", "providers.csv", "provision.csv", "sequence.csv")
 _PSEUDO_NAME = re.compile(r"^various\b", re.IGNORECASE)
+#: pseudo-providers of providers.csv (by name) -> the Input property holding their share
+PSEUDO_SHARES = {"various countries": "unattributed_country_share",
+                 "various companies": "unattributed_firm_share",
+                 "eur": "europe_share"}
 
 
 def source_record() -> NodeRecord:
@@ -65,6 +72,8 @@ class Provider:
     aliases: list[str] = field(default_factory=list)
     country: str | None = None
     new_firm: bool = False
+    #: for a pseudo-provider: the Input property its shares go to
+    share_property: str | None = None
 
 
 def _prov(extra: dict[str, object] | None = None) -> dict[str, object]:
@@ -126,20 +135,17 @@ def _providers(folder: Path, firms: FirmIndex,
         line, r = row
         pid, name, alias = r["provider_id"], r["provider_name"], r.get("alias", "")
         origin = Origin(fname, line)
-        if pid in providers:
+        if pid in providers:  # another alias of the same provider: merged, not rejected
             p = providers[pid]
             if alias and alias != p.name and alias not in p.aliases:
                 p.aliases.append(alias)
-            out.append(Rejection(origin, "provider_id", f"provider {pid} ({name}) is listed "
-                                 f"again (first at line {p.line}); its alias {alias!r} is "
-                                 "merged into the same node" if alias else
-                                 f"provider {pid} ({name}) is listed again (first at line "
-                                 f"{p.line}); merged", dict(r), severity="warning"))
             continue
         p = Provider(pid, name, line, aliases=[alias] if alias and alias != name else [])
         providers[pid] = p
         kind = r["provider_type"]
-        if kind == "country":
+        if name.strip().lower() in PSEUDO_SHARES:
+            p.share_property = PSEUDO_SHARES[name.strip().lower()]
+        elif kind == "country":
             code = iso3(name) if re.fullmatch(r"[A-Z]{3}", name) else None
             if code is None:
                 p.problem = (f"pseudo-provider {name!r} ({pid}) is not a country of ISO 3166-1"
@@ -192,6 +198,7 @@ def read_eto(folder: Path, firms: FirmIndex | None = None) -> list[Item]:
         items.append(NodeRecord("Firm", p.node_id, _prov({"name": p.name,
                                                           "aliases": p.aliases}), origin))
         items.append(RelRecord("HEADQUARTERED_IN", p.node_id, p.country or "", _prov(), origin))
+    inputs = {i.id: i for i in items if isinstance(i, NodeRecord) and i.label == "Input"}
     f = folder / "provision.csv"
     fname = display_path(f)
     for row in read_csv(f, ("provider_id", "provided_id", "share_provided", "year"),
@@ -203,6 +210,16 @@ def read_eto(folder: Path, firms: FirmIndex | None = None) -> list[Item]:
         origin = Origin(fname, line)
         prov = providers.get(r["provider_id"])
         target = input_id(r["provided_id"])
+        if prov is not None and prov.share_property and target is not None:
+            # a share of the market given to no single country or firm: on the input
+            rec = inputs.get(target)
+            if rec is None:
+                items.append(Rejection(origin, "provided_id", f"unknown input "
+                                       f"{r['provided_id']!r}: expected an input of "
+                                       "inputs.csv or stages.csv", dict(r), label="Input"))
+            elif r["share_provided"]:
+                rec.props[prov.share_property] = r["share_provided"]
+            continue
         if prov is None or prov.node_id is None:
             why = prov.problem if prov else f"unknown provider id {r['provider_id']!r}"
             items.append(Rejection(origin, "provider_id", f"{why}: expected a country or firm "

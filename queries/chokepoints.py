@@ -7,6 +7,10 @@ Decisions (queries/README.md has the reasons):
   Chip's upstream is the union over the inputs it REQUIRES.
 * Concentration by country uses the Country providers of an input when it has any; when
   only firms are reported, firm shares are summed by headquarters country.
+* Shares the data gives to no single provider ("Various countries" / "Various
+  companies") or to a region ("EUR") are shown beside the providers
+  (``unattributed_share``, ``regions``), never as a provider: they count in no top share,
+  HHI or provider count, but an input given wholly to them still has its supply.
 * HHI: sum of squared percent shares (0..10,000); unreported shares add nothing, but the
   provider is counted.
 * What-if: removing a country removes its own supply and that of every firm
@@ -48,7 +52,8 @@ BETWEENNESS_SAMPLES = 64
 TOP_BETWEENNESS = 10
 
 
-def concentration(providers: Sequence[ProviderShare]) -> Concentration:
+def concentration(providers: Sequence[ProviderShare], unattributed: float | None = None,
+                  regions: Sequence[ProviderShare] = ()) -> Concentration:
     known = [p for p in providers if p.share is not None and p.id != UNKNOWN]
     # largest share, ties: the alphabetically first id (a plain min over (-share, id):
     # cheaper than negating ids, and right when one id is a prefix of another)
@@ -59,7 +64,8 @@ def concentration(providers: Sequence[ProviderShare]) -> Concentration:
         top=top, top_share=top.share if top else None,
         hhi=round(sum((p.share or 0.0) ** 2 for p in providers if p.share is not None), 6),
         provider_count=len(providers),
-        providers=sorted(providers, key=lambda p: (-(p.share or -1.0), p.id)))
+        providers=sorted(providers, key=lambda p: (-(p.share or -1.0), p.id)),
+        unattributed_share=unattributed, regions=list(regions))
 
 
 def input_concentration(row: dict[str, Any], threshold: float) -> InputConcentration:
@@ -67,11 +73,14 @@ def input_concentration(row: dict[str, Any], threshold: float) -> InputConcentra
     countries = [p for p in row["providers"] if p["label"] == "Country"]
     share = ProviderShare.model_construct
     by_firm = concentration([share(id=p["id"], name=p["name"], share=p["share"])
-                             for p in firms])
-    if countries:
+                             for p in firms], row.get("unattributed_firm_share"))
+    unattributed = row.get("unattributed_country_share")
+    regions = ([share(id="EUR", name="Europe", share=row["europe_share"])]
+               if row.get("europe_share") is not None else [])
+    if countries or unattributed is not None or regions:
         basis = "countries"
         by_country = concentration([share(id=p["id"], name=p["name"], share=p["share"])
-                                    for p in countries])
+                                    for p in countries], unattributed, regions)
     elif firms:
         basis = "firm_headquarters"
         sums: dict[str, float | None] = {}

@@ -7,7 +7,9 @@ and never an empty answer that reads as "no risk".
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import difflib
 import re
 from typing import Any
 
@@ -69,23 +71,38 @@ def check_threshold(threshold: float) -> float:
     return float(threshold)
 
 
-def suggestions(graph: Graph, text: str, limit: int = 5) -> list[str]:
-    """Ids of entities whose name or alias resembles ``text`` (full-text index)."""
-    words = re.sub(r"^[a-z]+:", "", text.strip()).replace("-", " ").replace("_", " ")
+def suggestions(graph: Graph, text: str, limit: int = 5,
+                labels: tuple[str, ...] | None = None) -> list[str]:
+    """Ids of entities resembling ``text``: with ``labels``, ids of those labels first —
+    the closest ids by spelling (``consortium:stargate-uea`` -> ``consortium:stargate-uae``),
+    then names or aliases that match (full-text) — and other entities after them."""
+    text = text.strip()
+    close: list[str] = []
+    if labels:
+        with contextlib.suppress(Exception):  # a failed suggestion must not hide NotFound
+            ids = [r["id"] for r in graph.read(cypher(__file__, "ids_of_labels"),
+                                               {"labels": list(labels)})]
+            close = difflib.get_close_matches(text, ids, n=limit, cutoff=0.6)
+            lowered = {i.lower(): i for i in ids}
+            if text.lower() in lowered:  # the same id in another case
+                close.insert(0, lowered[text.lower()])
+    words = re.sub(r"^[a-z]+:", "", text).replace("-", " ").replace("_", " ")
     words = _LUCENE_SPECIAL.sub(r"\\\1", words).strip()
-    if not words:
-        return []
-    terms = " ".join(f"{w}~" if len(w) > 3 else w for w in words.split())
-    try:
-        rows = graph.read(cypher(__file__, "suggest"), {"q": terms, "limit": limit})
-    except Exception:  # noqa: BLE001 - a failed suggestion must not hide the NotFound
-        return []
-    return [r["id"] for r in rows]
+    rows: list[dict[str, Any]] = []
+    if words:
+        terms = " ".join(f"{w}~" if len(w) > 3 else w for w in words.split())
+        with contextlib.suppress(Exception):
+            rows = graph.read(cypher(__file__, "suggest"), {"q": terms, "limit": limit * 4})
+    wanted = set(labels or ())
+    ranked = close + [r["id"] for r in rows if wanted & set(r["labels"])] \
+        + [r["id"] for r in rows if not wanted & set(r["labels"])]
+    return list(dict.fromkeys(ranked))[:limit]
 
 
-def not_found(graph: Graph, node_id: str, what: str = "entity") -> NotFound:
+def not_found(graph: Graph, node_id: str, what: str = "entity",
+              labels: tuple[str, ...] | None = None) -> NotFound:
     hint = None
-    sugg = suggestions(graph, node_id)
+    sugg = suggestions(graph, node_id, labels=labels)
     if sugg:
         hint = "did you mean: " + ", ".join(sugg)
     else:
@@ -101,7 +118,7 @@ def lookup(graph: Graph, node_id: str, labels: tuple[str, ...] | None = None,
         raise BadArgument(f"an {what} id is required", hint="e.g. firm:nvidia")
     rows = graph.read(cypher(__file__, "lookup"), {"id": node_id.strip()})
     if not rows:
-        raise not_found(graph, node_id, what)
+        raise not_found(graph, node_id, what, labels)
     row = rows[0]
     if labels and not set(row["labels"]) & set(labels):
         kinds = ", ".join(labels)

@@ -1,6 +1,8 @@
 // Providers of supply-chain inputs with their shares (percent of world market, null when
 // unreported) and, for firms of inputs without country providers, their headquarters
 // country; relationships valid on $as_of.
+// Also the shares the data gives to no single provider (ETO's "Various countries" /
+// "Various companies") or to a region as a whole (ETO's "EUR").
 // $ids: the inputs to read, or null for every input.
 UNWIND CASE WHEN $ids IS NULL THEN COLLECT { MATCH (x:Input) RETURN x.id } ELSE $ids END
   AS iid
@@ -20,5 +22,7 @@ RETURN i.id AS id, coalesce(i.name, i.id) AS name, [x IN raw | {
                                     WHERE (h.since IS NULL OR h.since <= $as_of)
                                       AND (h.until IS NULL OR h.until >= $as_of)
                                     RETURN c.id }) END
-}] AS providers
+}] AS providers,
+       i.unattributed_country_share AS unattributed_country_share,
+       i.unattributed_firm_share AS unattributed_firm_share, i.europe_share AS europe_share
 ORDER BY id

@@ -24,7 +24,7 @@ from queries.models import (
     DiversionToResult,
     ReachingItem,
 )
-from queries.scenarios import Scenario, concern_countries, load_scenario
+from queries.scenarios import Scenario, concern_countries, country_tiers, load_scenario
 
 ITEM_LABELS = ("Chip", "Model", "DataCenter", "Firm")
 #: paths enumerated at most per question before ranking (the answer says when it is hit)
@@ -113,11 +113,15 @@ def diversion(graph: Graph, item: str, scenario: str | Path | Scenario | None = 
 
 def diversion_to(graph: Graph, country: str, max_hops: int = 4,
                  as_of: dt.date | str | None = None, limit: int = 1000,
-                 budget: int = DEFAULT_BUDGET) -> DiversionToResult:
-    """Every chip, model, data center and firm with a path into ``country``, best first."""
+                 budget: int = DEFAULT_BUDGET,
+                 scenario: str | Path | Scenario | None = None) -> DiversionToResult:
+    """Every chip, model, data center and firm with a path into ``country``, best first.
+    The paths do not depend on the scenario; the answer says the country's tier under it
+    (whether those paths are diversion to a destination of concern)."""
     check_hops(max_hops)
     _check_limit(limit)
     day = as_of_date(as_of)
+    scen = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     code = country.strip().upper() if isinstance(country, str) else country
     node = lookup(graph, code, ("Country",), what="country")
     params = {"country": node["id"], "as_of": day, "budget": budget, "limit": limit,
@@ -131,8 +135,10 @@ def diversion_to(graph: Graph, country: str, max_hops: int = 4,
         path = to_path(best, titles)
         items.append(ReachingItem(item=entity(best["nodes"][0]), score=path.score,
                                   length=path.length, path=path))
+    tier = country_tiers(graph, scen).get(node["id"]) or scen.tier(node["id"], [])
     return DiversionToResult(
         country=entity({"id": node["id"], "name": node["name"], "label": "Country"}),
         as_of=day, max_hops=max_hops, items=items,
         truncated=scanned >= budget or (bool(rows) and rows[0]["total"] > limit),
+        scenario=scen.id, scenario_name=scen.name, tier=tier, of_concern=tier == "concern",
     )

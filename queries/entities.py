@@ -23,6 +23,8 @@ from graph.schema import SCHEMA
 
 #: Lucene's reserved characters, escaped in user search text.
 _LUCENE_SPECIAL = re.compile(r'([+\-&|!(){}\[\]^"~*?:\\/])')
+#: Lucene's operators, which escaping characters does not disarm
+_LUCENE_OPERATORS = {"AND", "OR", "NOT", "TO"}
 
 
 @dataclass(frozen=True)
@@ -186,6 +188,8 @@ def lucene_query(text: str) -> str:
         raise BadArgument("search text is empty", hint="give at least one word")
     parts = []
     for w in words:
+        if w in _LUCENE_OPERATORS:  # a word, not an operator: the analyzer lowercases
+            w = w.lower()
         esc = _LUCENE_SPECIAL.sub(r"\\\1", w)
         parts.append(f"({esc} OR {esc}*)")
     return " AND ".join(parts)

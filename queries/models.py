@@ -114,6 +114,12 @@ class DiversionToResult(BaseModel):
     items: list[ReachingItem] = Field(description="every chip, model, data center and firm "
                                                   "that can reach the country, best first")
     truncated: bool
+    scenario: str = Field(default="default", description="the policy scenario's id")
+    scenario_name: str = ""
+    tier: str = Field(default="", description="the country's tier under the scenario: "
+                                              "trusted, between or concern")
+    of_concern: bool = Field(default=False, description="whether the scenario counts the "
+                                                        "country as a destination of concern")
 
 
 # -- stakes -----------------------------------------------------------------------------
@@ -210,14 +216,23 @@ class Concentration(BaseModel):
                                    "(unreported shares add nothing)")
     provider_count: int
     providers: list[ProviderShare]
+    unattributed_share: float | None = Field(
+        default=None, description="percent of the world market the data gives to no single "
+        "provider ('Various countries' / 'Various companies' in ETO): supplied, but not "
+        "by anyone named; not counted in top, hhi or provider_count")
+    regions: list[ProviderShare] = Field(
+        default_factory=list, description="shares given to a region as a whole (ETO's "
+        "'EUR': Europe, not split by country); not counted in top, hhi or provider_count")
 
 
 class InputConcentration(BaseModel):
     input: EntityRef
     by_firm: Concentration
     by_country: Concentration
-    country_basis: str = Field(description="'countries' (country providers reported), "
-                               "'firm_headquarters' (firms aggregated by HQ), or 'none'")
+    country_basis: str = Field(description="'countries' (country providers reported, "
+                               "including shares given to no single country or to a "
+                               "region), 'firm_headquarters' (firms aggregated by HQ), or "
+                               "'none'")
     chokepoint: bool = Field(description="top country share >= threshold")
 
 

@@ -3,17 +3,22 @@
 * ``QueryLimits`` (a schema extension) measures the operation before it runs, with its
   variables: selection depth (``DEPTH_LIMIT``), estimated cost (``COMPLEXITY_LIMIT``:
   every field costs 1, times the page size of the list it sits in; a nested list that
-  takes no page size counts as ``list_fanout`` items) and page sizes
-  (``PAGE_SIZE_LIMIT``). An operation over a limit is not executed at all.
+  takes no page size counts as ``list_fanout`` items; an analytic field, a question,
+  costs ``analytic_cost`` plus its traversal budget, so aliases and fragments repeating
+  a question add up) and page sizes (``PAGE_SIZE_LIMIT``). An operation over a limit is
+  not executed at all, and measuring it runs no Neo4j query.
 * ``check_traversal`` budgets a path question by its traversal: hops over
   ``max_hops`` is ``HOPS_LIMIT``; the estimated number of paths, mean out-degree of the
   graph raised to the hops, over ``max_fanout`` is ``FANOUT_LIMIT``.
-* ``ErrorCodes`` puts the code of every domain error into ``extensions.code`` (and the
-  hint into ``extensions.hint``), so clients can branch on it.
+* ``ErrorCodes`` puts the code of every error into ``extensions.code`` (and the hint into
+  ``extensions.hint``), so clients can branch on it: a bad argument value, scalars
+  included, is ``BAD_ARGUMENT``; anything unexpected ``INTERNAL_ERROR`` with the
+  request id (``api.errors.public_error``).
 """
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -36,13 +41,35 @@ from graphql import (
 )
 from strawberry.extensions import SchemaExtension
 
-from api.errors import ApiError
+from api.errors import ApiError, public_error, request_id_of
 from api.settings import Limits
 from graph.db import Graph
 from graph.errors import StackgraphError
 from queries import entities
 
 PAGE_ARGS = ("first", "limit")
+
+#: The analytic fields (questions) of the Query type, with the argument bounding their
+#: traversal (None: no hop argument; they cost ``analytic_cost`` alone)
+ANALYTIC: dict[str, str | None] = {
+    "diversionRisk": "maxHops", "consortiumExposure": "maxHops", "paths": "maxHops",
+    "foreignStakes": "maxDepth", "americanStackStakes": "maxDepth",
+    "reverseStakes": "maxDepth", "chokepoints": None, "whatIf": None,
+}
+
+
+def analytic_cost(limits: Limits, hops: int | None, degree: float) -> float:
+    """Complexity of one analytic field: ``analytic_cost``, plus its traversal estimate
+    (as ``check_traversal`` makes it) as a share of the fan-out budget, scaled so that a
+    question using its whole fan-out budget (``max_fanout``) costs half the complexity
+    budget: two such questions fit in a request, a third does not. Hops over ``max_hops``
+    are priced as ``max_hops`` and an estimate over the budget as the budget (the field
+    is refused with ``HOPS_LIMIT`` / ``FANOUT_LIMIT`` when it runs)."""
+    cost = float(limits.analytic_cost)
+    if hops is not None and hops > 0 and limits.max_fanout > 0:
+        estimate = traversal_estimate(degree, min(hops, limits.max_hops))
+        cost += min(estimate / limits.max_fanout, 1.0) * limits.max_complexity / 2
+    return cost
 
 
 @dataclass
@@ -54,8 +81,9 @@ class Measure:
 
 class _Walker:
     def __init__(self, schema: GraphQLSchema, fragments: dict[str, FragmentDefinitionNode],
-                 variables: dict[str, Any], limits: Limits) -> None:
+                 variables: dict[str, Any], limits: Limits, degree: float = 1.0) -> None:
         self.schema = schema
+        self.degree = degree
         self.fragments = fragments
         self.variables = variables
         self.limits = limits
@@ -86,6 +114,17 @@ class _Walker:
             if arg.name.value == name:
                 return value_from_ast_untyped(arg.value, self.variables)
         return None
+
+    def _hops(self, owner: Any, field: FieldNode, name: str) -> int | None:
+        """The hops an analytic field asks for: its argument, else the default."""
+        arg = ANALYTIC[name]
+        if arg is None:
+            return None
+        value = self._arg(field, arg)
+        if value is None:
+            declared = owner.fields[name].args.get(arg) if owner.fields.get(name) else None
+            value = declared.default_value if declared is not None else None
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
 
     def _page_defaults(self, parent: Any, name: str) -> list[int]:
         """Default page sizes declared by the field (``first: Int = 20``)."""
@@ -141,6 +180,9 @@ class _Walker:
                 size = 1
             depth = max(depth, 1 + child_depth)
             cost += 1 + max(size, 1) * child_cost
+            if owner is self.schema.query_type and name in ANALYTIC:
+                cost += analytic_cost(self.limits, self._hops(owner, field, name),
+                                      self.degree)
         return depth, cost
 
 
@@ -160,7 +202,7 @@ def measure_operation(schema: GraphQLSchema, document: Any, operation_name: str 
     ops = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
     if operation_name:
         ops = [o for o in ops if o.name and o.name.value == operation_name]
-    walker = _Walker(schema, fragments, variables or {}, limits)
+    walker = _Walker(schema, fragments, variables or {}, limits, known_degree())
     out = Measure()
     for op in ops[:1]:
         root: GraphQLObjectType | None = {
@@ -177,7 +219,8 @@ def limit_error(code: str, message: str, hint: str) -> GraphQLError:
 
 #: Measures of variable-free operations, by document (holding the document, so its id
 #: is not reused while the entry lives).
-_MEASURES: dict[tuple[int, str | None], tuple[Any, Limits, GraphQLSchema, Measure]] = {}
+_MEASURES: dict[tuple[int, str | None, float],
+                tuple[Any, Limits, GraphQLSchema, Measure]] = {}
 
 
 class QueryLimits(SchemaExtension):
@@ -194,7 +237,7 @@ class QueryLimits(SchemaExtension):
         document is the same object for the same text, Strawberry's ParserCache)."""
         if variables:
             return measure_operation(schema, document, operation_name, variables, self.limits)
-        key = (id(document), operation_name)
+        key = (id(document), operation_name, known_degree())
         hit = _MEASURES.get(key)
         if hit is not None and hit[0] is document and hit[1] is self.limits \
                 and hit[2] is schema:
@@ -222,15 +265,30 @@ class QueryLimits(SchemaExtension):
             elif m.cost > self.limits.max_complexity:
                 error = limit_error("COMPLEXITY_LIMIT", f"the query's estimated cost is "
                                     f"{m.cost:.0f}; the limit is {self.limits.max_complexity}",
-                                    "ask for smaller pages or fewer nested lists")
+                                    "ask for smaller pages, fewer nested lists, or fewer "
+                                    "questions (and hops) per request")
             if error is not None:
                 ctx.result = GraphQLExecutionResult(data=None, errors=[error])
         yield
 
 
+#: graphql-core's messages for an argument or variable value of the wrong type or format
+#: (scalars' own parse errors included): these are BAD_ARGUMENT, not GRAPHQL_VALIDATION
+_BAD_VALUE = re.compile(r"^(Expected value of type|Variable '\$[^']+' (got|has) invalid value|"
+                        r"Variable '\$[^']+' of (required|non-null) type|Argument '[^']+' of "
+                        r"(required|non-null) type|\w+ cannot represent|Invalid value|"
+                        r"Expected type)")
+
+
 class ErrorCodes(SchemaExtension):
-    """Give every error an ``extensions.code``: a domain error's own code, or
-    ``GRAPHQL_VALIDATION`` / ``INTERNAL_ERROR``."""
+    """Give every error an ``extensions.code``: a domain error's own public code,
+    ``BAD_ARGUMENT`` for a bad argument value, ``GRAPHQL_VALIDATION`` for a malformed
+    query, and ``INTERNAL_ERROR`` (with the request id, details only in the server log)
+    for anything else."""
+
+    def _request_id(self) -> str:
+        request = getattr(self.execution_context.context, "request", None)
+        return request_id_of(request.scope) if request is not None else "-"
 
     def on_operation(self) -> Iterator[None]:
         yield
@@ -242,14 +300,18 @@ class ErrorCodes(SchemaExtension):
             if "code" in ext:
                 continue
             orig = err.original_error
-            if isinstance(orig, StackgraphError):
-                ext["code"] = orig.code
-                if orig.hint:
-                    ext["hint"] = orig.hint
-            elif orig is None:
-                ext["code"] = "GRAPHQL_VALIDATION"
+            if _BAD_VALUE.match(err.message):
+                ext["code"] = "BAD_ARGUMENT"
+                ext["hint"] = "check the argument's type and format (dates are YYYY-MM-DD)"
+            elif isinstance(orig, StackgraphError) or (orig is not None
+                                                       and not isinstance(orig, GraphQLError)):
+                shown = public_error(orig, self._request_id())
+                ext["code"] = shown.code
+                if shown.hint:
+                    ext["hint"] = shown.hint
+                err.message = shown.message
             else:
-                ext["code"] = "INTERNAL_ERROR"
+                ext["code"] = "GRAPHQL_VALIDATION"
             err.extensions = ext
         codes = {(e.extensions or {}).get("code") for e in errors}
         response = getattr(self.execution_context.context, "response", None)
@@ -267,6 +329,15 @@ UNAVAILABLE = {"NEO4J_UNAVAILABLE", "NEO4J_AUTH_FAILED"}
 
 _DEGREE_TTL = 300.0
 _degree_cache: dict[int, tuple[float, float]] = {}
+#: the degree last measured in this process (1 before the first: a lower bound)
+_last_degree: list[float] = [1.0]
+
+
+def known_degree() -> float:
+    """The mean out-degree last measured (by a path question's budget check), without a
+    query: what the complexity estimate prices traversals with, so that measuring a
+    request never touches Neo4j."""
+    return _last_degree[0]
 
 
 def mean_out_degree(graph: Graph) -> float:
@@ -278,6 +349,7 @@ def mean_out_degree(graph: Graph) -> float:
         return hit[1]
     degree = entities.mean_out_degree(graph)
     _degree_cache[id(graph)] = (now, degree)
+    _last_degree[0] = degree
     return degree
 
 

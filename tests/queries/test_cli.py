@@ -52,6 +52,8 @@ def run(*args: str) -> tuple[int, str]:
     (["diversion", "--from", "chip:h100", "--as-of", "last week"], "malformed date"),
     (["diversion"], "exactly one of --from"),
     (["diversion", "--to", "ZZZ"], "unknown country 'ZZZ'"),
+    (["diversion", "--to", "CHN", "--scenario", "nope"], "unknown scenario 'nope'"),
+    (["exposure", "--scenario", "nope"], "unknown scenario 'nope'"),
     (["stakes", "--target", "firm:nope"], "unknown firm 'firm:nope'"),
     (["stakes"], "--target is required"),
     (["chokepoints", "--target", "chip:nope"], "unknown chip or input"),
@@ -117,3 +119,76 @@ def test_what_if_limit(cli_env: Graph) -> None:
     assert one["inputs_affected"] == full["inputs_affected"]
     assert one["inputs_not_listed"] == full["inputs_affected"] - len(one["inputs"])
     assert one["targets_not_listed"] == full["targets_affected"] - len(one["targets_cut_off"])
+
+
+def test_diversion_to_honours_the_scenario(cli_env: Graph) -> None:
+    """The paths into a country do not depend on the scenario; whether that country is a
+    destination of concern does, and the answer says so."""
+    from queries.scenarios import load_scenario
+
+    answers = {}
+    for scen in ("default", "american-monopoly"):
+        code, out = run("diversion", "--to", "CHN", "--scenario", scen, "--json")
+        assert code == 0, out
+        answers[scen] = json.loads(out)
+        assert answers[scen]["scenario"] == scen
+        tier = load_scenario(scen).tier("CHN", ["D:5"])
+        assert answers[scen]["tier"] == tier
+        assert answers[scen]["of_concern"] is (tier == "concern")
+    assert answers["default"]["items"] == answers["american-monopoly"]["items"]
+    code, out = run("diversion", "--to", "CHN", "--scenario", "default")
+    assert code == 0 and "under scenario default" in out
+
+
+def test_did_you_mean_prefers_the_expected_label(cli_env: Graph) -> None:
+    """A misspelt consortium id suggests consortia first, even when a firm's name
+    matches the words better."""
+    cli_env.write("CREATE (:Consortium:Entity {id: 'consortium:stargate-uae', "
+                  "name: 'Stargate UAE'}), (:Consortium:Entity {id: 'consortium:stargate', "
+                  "name: 'The Stargate Project'}), (:Firm:Entity {id: 'firm:uea-stargate', "
+                  "name: 'Stargate UEA Holdings'})")
+    code, out = run("exposure", "--consortium", "consortium:stargate-uea")
+    assert code == 2
+    hint = out[out.index("did you mean:"):].split(":", 1)[1]
+    first = [x.strip() for x in hint.replace("\n", " ").split(",")]
+    assert first[0] == "consortium:stargate-uae", out
+    code, out = run("diversion", "--to", "CNH")
+    assert code == 2 and "did you mean: CHN" in out
+
+
+def test_show_everything_about_one_entity(cli_env: Graph) -> None:
+    """`stackgraph show`: the record of one entity, checked against the graph itself."""
+    code, out = _show("firm:jpsub", "--json")
+    assert code == 0, out
+    rep = json.loads(out)
+    assert rep["entity"] == {"id": "firm:jpsub", "name": "Jpsub", "label": "Firm"}
+    rows = cli_env.read("MATCH (n:Entity {id: 'firm:jpsub'})-[r]-(m) "
+                        "RETURN type(r) AS t, startNode(r) = n AS out, m.id AS other")
+    expected = sorted((r["t"], "out" if r["out"] else "in", r["other"]) for r in rows)
+    got = sorted((g["type"], g["direction"], rel["other"]["id"])
+                 for g in rep["relationships"] for rel in g["relationships"])
+    assert got == expected and sum(g["count"] for g in rep["relationships"]) == len(rows)
+    # ownership up: the Chinese parent's 60 %
+    assert [[h["owner"]["id"] for h in c["hops"]] for c in rep["owners"]] == [["firm:parent"]]
+    assert rep["owners"][0]["share"] == 0.6
+    code, out = _show("firm:parent", "--json")
+    assert [[h["owned"]["id"] for h in c["hops"]] for c in json.loads(out)["holdings"]] \
+        == [["firm:jpsub"]]
+    code, out = _show("firm:listed", "--json")
+    assert [li["control_list"]["id"] for li in json.loads(out)["listings"]] == ["list:entity"]
+    # every source cited by a relationship is listed
+    code, out = _show("firm:nvidia", "--json")
+    rep = json.loads(out)
+    cited = {s for g in rep["relationships"] for r in g["relationships"] for s in r["sources"]}
+    assert cited and cited <= {s["id"] for s in rep["cited"]}
+    # the terminal page, readable at 80 columns
+    code, out = _show("firm:jpsub")
+    assert code == 0 and "Jpsub" in out and "<-[OWNS]-" in out and "Parent" in out
+    assert max(len(line) for line in out.splitlines()) <= 80
+    code, out = _show("firm:jpsb")
+    assert code == 2 and "did you mean" in out and "firm:jpsub" in out
+
+
+def _show(*args: str) -> tuple[int, str]:
+    res = runner.invoke(app, ["show", *args], env={"COLUMNS": "80"})
+    return res.exit_code, res.output + (res.stderr if res.stderr_bytes is not None else "")

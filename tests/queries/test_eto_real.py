@@ -60,3 +60,36 @@ def test_eto_chokepoints_match_the_csv(graph: Graph, threshold: float) -> None:
         ic = by_id[nid]
         assert ic.by_country.top_share == pytest.approx(max(cs.values()))
         assert ic.by_country.hhi == pytest.approx(sum(s * s for s in cs.values()))
+
+
+def test_unattributed_and_regional_shares_are_shown(graph: Graph) -> None:
+    """ETO's "Various countries", "Various companies" and "EUR" rows are shares of the
+    market: each input's answer shows them (computed here from the CSV), and an input
+    given wholly to them is not an input without supply."""
+    with open(ETO_DIR / "provision.csv", encoding="utf-8") as f:
+        provision = list(csv.DictReader(f))
+    pseudo = {"P5": "countries", "P370": "firms", "P312": "EUR"}
+    want: dict[str, dict[str, float]] = defaultdict(dict)
+    real: set[str] = set()
+    for row in provision:
+        nid = "input:" + row["provided_id"].lower()
+        if row["provider_id"] in pseudo:
+            if row["share_provided"].strip():
+                want[nid][pseudo[row["provider_id"]]] = float(row["share_provided"])
+        else:
+            real.add(nid)
+    assert sum(len(v) for v in want.values()) == 139
+    load_bundled(graph)
+    by_id = {i.input.id: i for i in chokepoints(graph, structure=False).inputs}
+    for nid, shares in want.items():
+        ic = by_id[nid]
+        assert ic.by_country.unattributed_share == shares.get("countries")
+        assert ic.by_firm.unattributed_share == shares.get("firms")
+        assert [(r.id, r.share) for r in ic.by_country.regions] == (
+            [("EUR", shares["EUR"])] if "EUR" in shares else [])
+        assert ic.country_basis != "none"
+    only_pseudo = set(want) - real
+    assert only_pseudo, "ETO gives some inputs only to pseudo-providers"
+    for nid in only_pseudo:
+        assert by_id[nid].by_country.top is None
+        assert by_id[nid].by_country.unattributed_share or by_id[nid].by_country.regions

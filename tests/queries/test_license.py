@@ -361,7 +361,7 @@ def test_diversion_hops_carry_the_license_view(graph: Graph) -> None:
     b.rel("HEADQUARTERED_IN", "firm:hub", "SGP")
     b.rel("HEADQUARTERED_IN", "firm:cn", "CHN")
     b.rel("SHIPS_TO", "firm:us", "firm:hub", item="chip:x", license="granted",
-          license_date="2025-11")
+          license_date="2025-11-01")
     b.rel("SHIPS_TO", "firm:hub", "firm:cn", item="chip:x")
     b.load(graph)
     res = diversion(graph, "firm:us", scenario=PAPER, as_of=DAY)
