@@ -5,6 +5,7 @@ ownership graphs against an independent evaluator in plain Python."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -361,7 +362,7 @@ def test_diversion_hops_carry_the_license_view(graph: Graph) -> None:
     b.rel("HEADQUARTERED_IN", "firm:hub", "SGP")
     b.rel("HEADQUARTERED_IN", "firm:cn", "CHN")
     b.rel("SHIPS_TO", "firm:us", "firm:hub", item="chip:x", license="granted",
-          license_date="2025-11-01")
+          license_date=dt.date(2025, 11, 1))
     b.rel("SHIPS_TO", "firm:hub", "firm:cn", item="chip:x")
     b.load(graph)
     res = diversion(graph, "firm:us", scenario=PAPER, as_of=DAY)
