@@ -11,7 +11,7 @@ from typing import TextIO, cast
 import typer
 from rich.table import Table
 
-from api.cli import console, err_console, friendly, print_json
+from api.cli_output import console, err_console, friendly, print_json
 from ingest.loader import DEFAULT_BATCH, LoadSummary
 from ingest.records import Rejection
 

@@ -15,7 +15,7 @@ import typer
 from pydantic import BaseModel
 from rich.table import Table
 
-from api.cli import console, friendly, print_json
+from api.cli_output import console, friendly, print_json
 from graph.db import Graph, open_graph
 from graph.errors import BadArgument
 from queries.common import MAX_HOPS, MIN_HOPS

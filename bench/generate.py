@@ -259,7 +259,7 @@ class Plan:
         return ("gpu", "gpu", "accelerator", "accelerator", "cpu", "hbm")
 
 
-class _Draw:
+class Draw:
     """The sequential random draws of one pass, with the plan's helpers.
 
     The stream of ``rng.random()`` calls is the generator's contract: a graph is defined
@@ -336,7 +336,7 @@ class _Draw:
         # ``chooser(CONFIDENCE)`` written out (half the time of its loop): ``r < w`` is
         # exactly ``r - w < 0`` in floats, and ``r`` is reduced as the loop reduces it
         (high, w_high), (medium, w_medium), (low, w_low) = CONFIDENCE
-        days = _days_from_2012()
+        days = days_from_2012()
 
         def fill(props: dict[str, Any]) -> dict[str, Any]:
             if rnd() < 0.8:
@@ -374,7 +374,7 @@ _SINCE_DAYS = 14 * 365
 
 
 @cache
-def _days_from_2012() -> tuple[dt.date, ...]:
+def days_from_2012() -> tuple[dt.date, ...]:
     """2012-01-01 and the days after it, far enough for every ``since`` and ``until``
     (``until`` is 30 to 1529 days after ``since``): ``days[i]`` is
     ``date(2012, 1, 1) + timedelta(days=i)``, a list index instead of date arithmetic."""
@@ -386,7 +386,7 @@ def _days_from_2012() -> tuple[dt.date, ...]:
 
 def iter_nodes(plan: Plan) -> Iterator[NodeRecord]:
     """Every node, label by label (sources first, so relationships can cite them)."""
-    d = _Draw(plan, 1)
+    d = Draw(plan, 1)
     rnd = d.random
     prov = _node_provenance_filler(d)
     choose_publisher = d.chooser((("BIS", 1), ("ETO", 2), ("Epoch AI", 2), ("Press", 5)))
@@ -469,7 +469,7 @@ def iter_nodes(plan: Plan) -> Iterator[NodeRecord]:
             "name": f"Input {i}", "type": choose_type(), "stage": choose_stage()}))
 
 
-def _node_provenance_filler(d: _Draw) -> Callable[[dict[str, Any]], dict[str, Any]]:
+def _node_provenance_filler(d: Draw) -> Callable[[dict[str, Any]], dict[str, Any]]:
     """A function adding a node's provenance (one source, a confidence) to its property
     dict, drawn after the node's own properties. The ``Source`` id is an f-string, not a
     table: the nodes pass starts streaming before a table would pay off."""
@@ -526,7 +526,7 @@ def iter_rels(plan: Plan) -> Iterator[RelRecord]:
     microsecond here is charged to the load): ids are f-strings on prefixes held in
     locals, the draw helpers are prebuilt functions, and each relationship's property
     dict is built once, with the provenance filled into it (``prov``)."""
-    d = _Draw(plan, 2)
+    d = Draw(plan, 2)
     rng = d.rng
     rnd = d.random
     prov = d.provenance_filler()

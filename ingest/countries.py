@@ -26,9 +26,9 @@ import pycountry
 import yaml
 
 from graph.schema import parse_date
-from ingest.curated import YamlDoc
 from ingest.records import NodeRecord, Origin, Rejection, RelRecord
 from ingest.validate import file_rejection
+from ingest.yamldoc import YamlDoc
 
 #: names in common use that pycountry does not carry
 EXTRA_ALIASES: dict[str, list[str]] = {
