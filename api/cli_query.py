@@ -21,7 +21,7 @@ from graph.errors import BadArgument
 from queries.common import MAX_HOPS, MIN_HOPS
 
 app = typer.Typer(help="Ask the graph a question: diversion, stakes, chokepoints, exposure, "
-                       "paths.", no_args_is_help=True)
+                       "paths, license, compute, compare.", no_args_is_help=True)
 
 JSON = typer.Option(False, "--json", help="print the answer as JSON (shape: queries/README.md)")
 AS_OF = typer.Option(None, "--as-of", help="only facts that held on this day (YYYY-MM-DD); "
@@ -403,3 +403,7 @@ def _paths_table(res: Any) -> None:
     for i, p in enumerate(res.paths, 1):
         t.add_row(str(i), str(p.length), _hop_text(p))
     console.print(t)
+
+
+# the policy engine's questions (license, compute, compare) register on this group
+from api import cli_policy  # noqa: E402,F401

@@ -49,6 +49,7 @@ from api.graphql.pagination import (
     decode_cursor,
     encode_cursor,
 )
+from api.graphql.policy import PolicyQuery
 from api.graphql.results import mirror, to_graphql
 from api.settings import Limits
 from graph.errors import StackgraphError
@@ -163,7 +164,7 @@ class SearchHit:
 
 @strawberry.type(description="Look up entities, list them page by page, and ask the "
                              "analytic questions.")
-class Query:
+class Query(PolicyQuery):
     @strawberry.field(description="An entity by id (firm:nvidia, chip:nvidia-h100-sxm, USA ...); "
                                   "null when there is none.")
     async def node(self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(
