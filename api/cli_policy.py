@@ -6,38 +6,18 @@ Registered on the ``query`` command group (api/cli_query.py); the same readable-
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import typer
-from pydantic import BaseModel
 from rich.table import Table
 
-from api.cli import console, friendly, print_json
-from api.cli_query import AS_OF, JSON, app
-from graph.db import Graph, open_graph
+from api.cli import console, friendly
+from api.cli_query import AS_OF, JSON, app, emit, open_quiet_graph
 from graph.errors import BadArgument
 
 POLICY_SCENARIO = typer.Option("current", "--scenario",
                                help="scenario id (data/scenarios/) or the path of a YAML "
                                     "file; default: 'current' (the US rules in force)")
-
-
-@contextmanager
-def _graph() -> Iterator[Graph]:
-    graph = open_graph()
-    try:
-        yield graph
-    finally:
-        graph.close()
-
-
-def _emit(result: BaseModel, as_json: bool, table: Callable[[Any], None]) -> None:
-    if as_json:
-        print_json(result.model_dump(mode="json"))
-    else:
-        table(result)
 
 
 @app.command("license")
@@ -53,8 +33,8 @@ def license_cmd(
     and the rules that did not apply because of their dates."""
     from queries.license import license
 
-    with _graph() as graph:
-        _emit(license(graph, item, to, scenario=scenario, as_of=as_of), as_json,
+    with open_quiet_graph() as graph:
+        emit(license(graph, item, to, scenario=scenario, as_of=as_of), as_json,
               _license_table)
 
 
@@ -105,8 +85,8 @@ def compute_cmd(
     country's tier and cap under the scenario, what exceeds it, and planned capacity."""
     from queries.compute import compute_by_country
 
-    with _graph() as graph:
-        _emit(compute_by_country(graph, scenario=scenario, as_of=as_of, country=country),
+    with open_quiet_graph() as graph:
+        emit(compute_by_country(graph, scenario=scenario, as_of=as_of, country=country),
               as_json, _compute_table)
 
 
@@ -144,8 +124,8 @@ def compare_cmd(
     names = [s.strip() for s in scenarios.split(",") if s.strip()]
     if not names:
         raise BadArgument("--scenarios is empty", hint="e.g. --scenarios current,default")
-    with _graph() as graph:
-        _emit(compare_scenarios(graph, names, item=item, as_of=as_of), as_json,
+    with open_quiet_graph() as graph:
+        emit(compare_scenarios(graph, names, item=item, as_of=as_of), as_json,
               _compare_table)
 
 

@@ -73,7 +73,8 @@ def open_quiet_graph() -> Iterator[Graph]:
         graph.close()
 
 
-def _emit(result: BaseModel, as_json: bool, table: Callable[[Any], None]) -> None:
+def emit(result: BaseModel, as_json: bool, table: Callable[[Any], None]) -> None:
+    """A question's answer: JSON with ``--json``, else its table."""
     if as_json:
         print_json(result.model_dump(mode="json"))
     else:
@@ -120,11 +121,11 @@ def diversion_cmd(
     scen = checked_scenario(scenario)
     with open_quiet_graph() as graph:
         if source is not None:
-            _emit(diversion(graph, source, scenario=scen, max_hops=max_hops, as_of=as_of),
+            emit(diversion(graph, source, scenario=scen, max_hops=max_hops, as_of=as_of),
                   as_json, lambda r: _diversion_table(r, wide))
         else:
             assert to is not None
-            _emit(diversion_to(graph, to, max_hops=max_hops, as_of=as_of, scenario=scen),
+            emit(diversion_to(graph, to, max_hops=max_hops, as_of=as_of, scenario=scen),
                   as_json, lambda r: _diversion_to_table(r, wide))
 
 
@@ -182,14 +183,14 @@ def stakes_cmd(
 
     with open_quiet_graph() as graph:
         if reverse:
-            _emit(reverse_stakes(graph, target, as_of=as_of), as_json, _reverse_table)
+            emit(reverse_stakes(graph, target, as_of=as_of), as_json, _reverse_table)
         elif target is None:
             raise BadArgument("--target is required",
                               hint="a firm id (e.g. firm:openai) or 'american-stack'")
         elif target.strip() == AMERICAN_STACK:
-            _emit(american_stack(graph, as_of=as_of), as_json, _stack_table)
+            emit(american_stack(graph, as_of=as_of), as_json, _stack_table)
         else:
-            _emit(stakes(graph, target, as_of=as_of), as_json,
+            emit(stakes(graph, target, as_of=as_of), as_json,
                   lambda r: _stakes_table(r, wide))
 
 
@@ -257,7 +258,7 @@ def chokepoints_cmd(
     check_remove(remove or [])
     check_limit(limit)
     with open_quiet_graph() as graph:
-        _emit(chokepoints(graph, target=target, threshold=threshold, remove=remove or None,
+        emit(chokepoints(graph, target=target, threshold=threshold, remove=remove or None,
                           as_of=as_of, limit=limit or None), as_json,
               lambda r: _chokepoints_table(r, wide))
 
@@ -346,7 +347,7 @@ def exposure_cmd(
 
     scen = checked_scenario(scenario)
     with open_quiet_graph() as graph:
-        _emit(exposure(graph, consortium, scenario=scen, as_of=as_of), as_json,
+        emit(exposure(graph, consortium, scenario=scen, as_of=as_of), as_json,
               lambda r: _exposure_table(r, wide))
 
 
@@ -388,7 +389,7 @@ def paths_cmd(
     from queries.paths import paths
 
     with open_quiet_graph() as graph:
-        _emit(paths(graph, source, target, types=types, max_hops=max_hops,
+        emit(paths(graph, source, target, types=types, max_hops=max_hops,
                     all_paths=all_paths), as_json, _paths_table)
 
 
