@@ -41,6 +41,7 @@ from api.graphql.compiled_questions import CompiledQuestions, QuestionPlan
 from api.graphql.context import Context, in_thread
 from api.graphql.limits import add_code, unavailable
 from api.graphql.plans import NotCompiled
+from api.guard import replay
 from graph.errors import StackgraphError
 
 log = logging.getLogger("stackgraph.api")
@@ -93,7 +94,7 @@ class CompiledLane:
         if answered:
             self.answered += 1
             return
-        await self.app(scope, _replay(messages, receive), send)
+        await self.app(scope, replay(messages, receive), send)
 
     def _plan(self, body: bytes) -> tuple[PagePlan | QuestionPlan, Any] | None:
         """The plan of the request and its bound arguments, or None (Strawberry)."""
@@ -170,12 +171,3 @@ def _is_json(scope: Scope) -> bool:
     return False
 
 
-def _replay(messages: list[Message], receive: Receive) -> Receive:
-    """A ``receive`` that hands back the messages already read, then the real one."""
-    pending = list(messages)
-
-    async def again() -> Message:
-        if pending:
-            return pending.pop(0)
-        return await receive()
-    return again
