@@ -9,7 +9,9 @@ written to ``bench/results/queries-<n>.json``.
 Questions (targets at 10^6 nodes on the 2-core machine in brackets): diversion from a chip
 or firm, max 4 hops [p50 <= 100 ms]; stakes of one firm [<= 50 ms]; chokepoints of one
 chip [<= 500 ms]; what-if removal of one country [<= 2 s]; the license question for a
-chip and an owned firm under 'current' [<= 50 ms]; shortest paths between two firms.
+chip and an owned firm under 'current' [<= 50 ms]; shortest paths between two firms; the
+seven bundled scenarios compared (``compare``; its target, <= 2 s, is on the bundled data:
+``python -m bench policy``).
 Latency is the whole Python call (validation, Cypher, result models), as the API and CLI
 see it.
 """
@@ -85,8 +87,10 @@ def _ids(graph: Graph, text: str, k: int, rng: random.Random) -> list[str]:
 def questions(graph: Graph, plan: Plan, runs: int,
               rng: random.Random) -> dict[str, tuple[list[str], Callable[[str], Any]]]:
     """name -> (starting ids, call)."""
+    from bench.policy import SEVEN
     from queries.chokepoints import chokepoints, what_if
     from queries.common import as_of_date
+    from queries.compare import compare_scenarios
     from queries.diversion import diversion
     from queries.license import license
     from queries.paths import paths
@@ -111,6 +115,7 @@ def questions(graph: Graph, plan: Plan, runs: int,
         "license": ([f"{c}|{f}" for c, f in zip(chips, owned, strict=False)],
                     lambda p: license(graph, p.split("|")[0], p.split("|")[-1],
                                       scenario="current")),
+        "compare": (["seven"], lambda _: compare_scenarios(graph, SEVEN)),
         "paths": (firm_pairs,
                   lambda p: paths(graph, p.split("|")[0], p.split("|")[-1], max_hops=4)),
     }

@@ -71,6 +71,43 @@ function render() {
       { label: "parties needing a license (scenario)", data: rows.map(r => r.license_needed), backgroundColor: "#8DCC93" }] },
     options: { scales: { y: { ticks: { precision: 0 } } } } });
   renderTable(rows);
+  renderLicenses(rows);
+}
+
+function renderLicenses(rows) {
+  // one line per party needing a license ("party|chip|policy" entries of license_needed_ids);
+  // a consortium with none says so, and the undetermined count when the rules cannot decide
+  const tbody = document.querySelector("#license-view tbody");
+  tbody.innerHTML = "";
+  const cell = (tr, text, href) => {
+    const td = document.createElement("td");
+    if (href) { const a = document.createElement("a"); a.href = href; a.textContent = text; td.appendChild(a); }
+    else td.textContent = text;
+    tr.appendChild(td);
+  };
+  for (const r of rows) {
+    const entries = (r.license_needed_ids || "").split(";").filter(Boolean);
+    if (!entries.length) {
+      const tr = document.createElement("tr");
+      tr.dataset.consortium = r.consortium_id;
+      cell(tr, r.consortium_name, entityUrl(r.consortium_id));
+      cell(tr, r.license_undetermined ? `none decided (${r.license_undetermined} undetermined)` : "no license needed");
+      cell(tr, ""); cell(tr, "");
+      tbody.appendChild(tr);
+      continue;
+    }
+    for (const e of entries) {
+      const [party, chip, ...policy] = e.split("|");
+      const tr = document.createElement("tr");
+      tr.dataset.consortium = r.consortium_id;
+      tr.dataset.party = party;
+      cell(tr, r.consortium_name, entityUrl(r.consortium_id));
+      cell(tr, party, entityUrl(party));
+      cell(tr, chip, entityUrl(chip));
+      cell(tr, policy.join("|"));
+      tbody.appendChild(tr);
+    }
+  }
 }
 
 function renderTable(rows) {

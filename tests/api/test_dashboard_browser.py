@@ -86,3 +86,13 @@ def test_dashboard_renders_real_numbers(served: str, tmp_path: Path) -> None:
         tier = chart_data(page, "chart-tier")
         got = {d["label"]: d["data"] for d in tier["datasets"]}
         assert got["concern"] == [r["members_concern"] for r in other["rows"]]
+        # the license view follows the switch: one line per party needing a license
+        shown = page.eval_on_selector_all(
+            "#license-view tbody tr[data-party]",
+            "trs => trs.map(tr => tr.dataset.consortium + ' ' + tr.dataset.party)")
+        assert shown == [f"{r['consortium_id']} {e.split('|')[0]}" for r in other["rows"]
+                         for e in (r["license_needed_ids"] or "").split(";") if e]
+        # every consortium has its line(s): parties needing a license, or "no license needed"
+        listed = page.eval_on_selector_all(
+            "#license-view tbody tr", "trs => [...new Set(trs.map(tr => tr.dataset.consortium))]")
+        assert listed == [r["consortium_id"] for r in other["rows"]]
