@@ -9,8 +9,10 @@ back, since the driver reconnects on the next query) and closes it on shutdown.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -31,6 +33,7 @@ from api.errors import (
 from api.graphiql import GraphiQLRouter
 from api.graphql.compiled import CompiledPages
 from api.graphql.compiled_questions import CompiledQuestions
+from api.graphql.context import READER_THREADS
 from api.graphql.lane import CompiledLane
 from api.graphql.mutation import Mutation
 from api.graphql.schema import build_schema
@@ -52,6 +55,10 @@ def create_app(settings: ApiSettings | None = None, graph: Graph | None = None) 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # the threads of the driver's blocking work (api/graphql/context.py:
+        # in_thread), owned here and shut down with the app
+        readers = ThreadPoolExecutor(READER_THREADS, thread_name_prefix="stackgraph-read")
+        asyncio.get_running_loop().set_default_executor(readers)
         own = graph is None
         app.state.graph = graph
         if own:
@@ -64,6 +71,7 @@ def create_app(settings: ApiSettings | None = None, graph: Graph | None = None) 
         finally:
             if own and app.state.graph is not None:
                 app.state.graph.close()
+            readers.shutdown(wait=True)
 
     app = FastAPI(title="stackgraph", lifespan=lifespan,
                   description="A knowledge graph of the AI stack: GraphQL at /graphql, "
@@ -74,16 +82,18 @@ def create_app(settings: ApiSettings | None = None, graph: Graph | None = None) 
     app.add_exception_handler(StarletteHTTPException, http_error_handler)
 
     schema = build_schema(settings.limits, mutation=Mutation)
-    # page queries of plain fields are answered by one Cypher projection (compiled.py)
-    app.state.compiled_pages = CompiledPages(schema._schema, settings.limits)
-    # one-question operations: the answer written straight into the response
+    # A request is answered one of two ways: the compiled path (api/graphql/lane.py:
+    # page queries of plain fields by one Cypher projection, compiled.py; one-question
+    # operations with the answer written straight into the response,
+    # compiled_questions.py), or plain Strawberry (the router). The plan caches are the
+    # app's own.
+    app.state.compiled_pages = CompiledPages(schema.graphql_schema, settings.limits)
     app.state.compiled_questions = CompiledQuestions(schema, settings.limits)
-    router = GraphiQLRouter(schema, app.state.compiled_pages, app.state.compiled_questions,
-                              context_getter=get_context, graphql_ide="graphiql")
+    router = GraphiQLRouter(schema, context_getter=get_context, graphql_ide="graphiql")
     app.include_router(router, prefix="/graphql")
-    # compiled pages and questions answered before FastAPI's routing (api/graphql/lane.py)
     app.add_middleware(CompiledLane, path="/graphql", pages=app.state.compiled_pages,
-                       questions=app.state.compiled_questions, encode=router.encode_json)
+                       questions=app.state.compiled_questions, schema=schema,
+                       encode=router.encode_json)
     # outermost: request ids, rate and size limits, the wall-clock budget, one error
     # shape (api/guard.py); every request passes it before anything else runs
     app.add_middleware(Guard, settings=settings, graphql_path="/graphql")

@@ -25,19 +25,6 @@ from graph.schema import SCHEMA
 
 QUERIES = Path(__file__).resolve().parent.parent / "queries"
 
-#: Colours per label (GraSS), chosen to be distinguishable and print well.
-COLOURS: dict[str, tuple[str, str, str]] = {  # fill, border, text
-    "Firm": ("#4C8EDA", "#2870c2", "#FFFFFF"),
-    "Chip": ("#F79767", "#f36924", "#FFFFFF"),
-    "Model": ("#C990C0", "#b261a5", "#FFFFFF"),
-    "DataCenter": ("#57C7E3", "#23b3d7", "#2A2C34"),
-    "Consortium": ("#F16667", "#eb2728", "#FFFFFF"),
-    "Country": ("#8DCC93", "#5db665", "#2A2C34"),
-    "Input": ("#FFC454", "#d7a013", "#2A2C34"),
-    "ControlList": ("#DA7194", "#cc3c6c", "#FFFFFF"),
-    "Source": ("#A5ABB6", "#9AA1AC", "#2A2C34"),
-}
-
 SAMPLE_DAY = dt.date(2025, 6, 1)
 
 
@@ -229,13 +216,14 @@ def grass() -> str:
              "  font-size: 8px;", "  padding: 3px;", "  text-color-external: #000000;",
              "  text-color-internal: #FFFFFF;", "  caption: '<type>';", "}"]
     for label in sorted(SCHEMA.labels):
-        fill, border, text = COLOURS.get(label, ("#A5ABB6", "#9AA1AC", "#FFFFFF"))
-        size = {"Firm": 65, "Country": 55, "Consortium": 60}.get(label, 50)
-        lines += [f"node.{label} {{", f"  color: {fill};", f"  border-color: {border};",
-                  f"  text-color-internal: {text};", f"  diameter: {size}px;",
+        st = SCHEMA.labels[label].style  # graph/schema.yaml
+        lines += [f"node.{label} {{", f"  color: {st.color};", f"  border-color: {st.border};",
+                  f"  text-color-internal: {st.text};", f"  diameter: {st.diameter}px;",
                   "  caption: '{name}';", "}"]
-    for rel in ("OWNS", "SHIPS_TO", "MEMBER_OF", "LISTED_ON"):
-        lines += [f"relationship.{rel} {{", "  shaft-width: 2px;", "}"]
+    for rel in SCHEMA.rel_types.values():
+        if rel.style.shaft_width != 1:
+            lines += [f"relationship.{rel.name} {{", f"  shaft-width: {rel.style.shaft_width}px;",
+                      "}"]
     return "\n".join(lines) + "\n"
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from api.cli import console, err_console, friendly, print_json
+from api.cli_output import console, err_console, friendly, print_json
 
 app = typer.Typer(help="The public datasets the graph can load: list them with their local "
                        "state, fetch them from their publishers, load them.",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from api.cli import console, friendly, print_json
+from api.cli_output import console, friendly, print_json
 from graph.db import apply_schema, open_graph
 from graph.server import ManagedServer
 from graph.settings import get_settings

@@ -11,7 +11,7 @@ from typing import TextIO, cast
 import typer
 from rich.table import Table
 
-from api.cli import console, err_console, friendly, print_json
+from api.cli_output import console, err_console, friendly, print_json
 from ingest.loader import DEFAULT_BATCH, LoadSummary
 from ingest.records import Rejection
 
@@ -67,8 +67,11 @@ def register(app: typer.Typer) -> None:
     def ingest(
         paths: list[Path] = typer.Argument(..., help="files or folders to load"),
         fmt: str | None = typer.Option(None, "--format",
-                                       help="curated | eto | epoch | apoc-json "
-                                            "(detected from each path when omitted)"),
+                                       help="curated | eto | epoch | epoch-hardware | "
+                                            "epoch-clusters | epoch-datacenters | "
+                                            "epoch-chip-counts | dod-1260h | bis-mieu | "
+                                            "apoc-json (detected from each path when "
+                                            "omitted; see docs/datasets.md)"),
         dry_run: bool = typer.Option(False, "--dry-run",
                                      help="validate and report; write nothing"),
         batch_size: int = typer.Option(DEFAULT_BATCH, "--batch-size", min=1,

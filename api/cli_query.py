@@ -15,13 +15,13 @@ import typer
 from pydantic import BaseModel
 from rich.table import Table
 
-from api.cli import console, friendly, print_json
+from api.cli_output import console, friendly, print_json
 from graph.db import Graph, open_graph
 from graph.errors import BadArgument
 from queries.common import MAX_HOPS, MIN_HOPS
 
 app = typer.Typer(help="Ask the graph a question: diversion, stakes, chokepoints, exposure, "
-                       "paths.", no_args_is_help=True)
+                       "paths, license, compute, compare.", no_args_is_help=True)
 
 JSON = typer.Option(False, "--json", help="print the answer as JSON (shape: queries/README.md)")
 AS_OF = typer.Option(None, "--as-of", help="only facts that held on this day (YYYY-MM-DD); "
@@ -73,7 +73,8 @@ def open_quiet_graph() -> Iterator[Graph]:
         graph.close()
 
 
-def _emit(result: BaseModel, as_json: bool, table: Callable[[Any], None]) -> None:
+def emit(result: BaseModel, as_json: bool, table: Callable[[Any], None]) -> None:
+    """A question's answer: JSON with ``--json``, else its table."""
     if as_json:
         print_json(result.model_dump(mode="json"))
     else:
@@ -120,11 +121,11 @@ def diversion_cmd(
     scen = checked_scenario(scenario)
     with open_quiet_graph() as graph:
         if source is not None:
-            _emit(diversion(graph, source, scenario=scen, max_hops=max_hops, as_of=as_of),
+            emit(diversion(graph, source, scenario=scen, max_hops=max_hops, as_of=as_of),
                   as_json, lambda r: _diversion_table(r, wide))
         else:
             assert to is not None
-            _emit(diversion_to(graph, to, max_hops=max_hops, as_of=as_of, scenario=scen),
+            emit(diversion_to(graph, to, max_hops=max_hops, as_of=as_of, scenario=scen),
                   as_json, lambda r: _diversion_to_table(r, wide))
 
 
@@ -182,14 +183,14 @@ def stakes_cmd(
 
     with open_quiet_graph() as graph:
         if reverse:
-            _emit(reverse_stakes(graph, target, as_of=as_of), as_json, _reverse_table)
+            emit(reverse_stakes(graph, target, as_of=as_of), as_json, _reverse_table)
         elif target is None:
             raise BadArgument("--target is required",
                               hint="a firm id (e.g. firm:openai) or 'american-stack'")
         elif target.strip() == AMERICAN_STACK:
-            _emit(american_stack(graph, as_of=as_of), as_json, _stack_table)
+            emit(american_stack(graph, as_of=as_of), as_json, _stack_table)
         else:
-            _emit(stakes(graph, target, as_of=as_of), as_json,
+            emit(stakes(graph, target, as_of=as_of), as_json,
                   lambda r: _stakes_table(r, wide))
 
 
@@ -257,7 +258,7 @@ def chokepoints_cmd(
     check_remove(remove or [])
     check_limit(limit)
     with open_quiet_graph() as graph:
-        _emit(chokepoints(graph, target=target, threshold=threshold, remove=remove or None,
+        emit(chokepoints(graph, target=target, threshold=threshold, remove=remove or None,
                           as_of=as_of, limit=limit or None), as_json,
               lambda r: _chokepoints_table(r, wide))
 
@@ -346,7 +347,7 @@ def exposure_cmd(
 
     scen = checked_scenario(scenario)
     with open_quiet_graph() as graph:
-        _emit(exposure(graph, consortium, scenario=scen, as_of=as_of), as_json,
+        emit(exposure(graph, consortium, scenario=scen, as_of=as_of), as_json,
               lambda r: _exposure_table(r, wide))
 
 
@@ -388,7 +389,7 @@ def paths_cmd(
     from queries.paths import paths
 
     with open_quiet_graph() as graph:
-        _emit(paths(graph, source, target, types=types, max_hops=max_hops,
+        emit(paths(graph, source, target, types=types, max_hops=max_hops,
                     all_paths=all_paths), as_json, _paths_table)
 
 
@@ -403,3 +404,7 @@ def _paths_table(res: Any) -> None:
     for i, p in enumerate(res.paths, 1):
         t.add_row(str(i), str(p.length), _hop_text(p))
     console.print(t)
+
+
+# the policy engine's questions (license, compute, compare) register on this group
+from api import cli_policy  # noqa: E402,F401

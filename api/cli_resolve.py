@@ -6,7 +6,7 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from api.cli import console, friendly, print_json
+from api.cli_output import console, friendly, print_json
 
 HOW_TO_JUDGE = (
     "To record a judgement, add a row to data/resolution/judgements.csv "

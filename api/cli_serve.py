@@ -42,7 +42,7 @@ def serve(host: str | None = None, port: int | None = None, reload: bool = False
     binding, so a misconfigured public server never starts open)."""
     import uvicorn
 
-    from api.cli import console
+    from api.cli_output import console
     from api.settings import make_settings
     from graph.settings import get_settings
 
@@ -109,7 +109,7 @@ def browser_instructions(api_url: str, browser_url: str) -> str:
 
 def register(app: typer.Typer) -> None:
     """Add the serve and browser commands to the main app."""
-    from api.cli import console, friendly
+    from api.cli_output import console, friendly
 
     @app.command("serve")
     @friendly

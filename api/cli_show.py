@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from api.cli import console, friendly, print_json
+from api.cli_output import console, friendly, print_json
 
 #: relationships listed per group on the terminal page (``--all`` lists every one)
 SHOWN_PER_GROUP = 12

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import typer
 
-from api.cli import console, friendly
+from api.cli_output import console, friendly
 from api.cli_serve import check_api_port
 from graph.db import Graph, apply_schema, open_graph
 from graph.settings import get_settings

@@ -48,6 +48,10 @@ COLUMNS: dict[str, str] = {
     "chokepoints": "number of chokepoint inputs its chips depend on",
     "chokepoint_inputs": "those inputs as 'input-id:ISO3:share' joined by ';'",
     "diversion_paths": "diversion paths from its data centers under the scenario",
+    "license_needed": "members and data centers that would need a license for the "
+                      "consortium's chips under the scenario (count of parties)",
+    "license_needed_ids": "those parties as 'party|chip|policy' joined by ';'",
+    "license_undetermined": "parties the rules cannot decide from the graph (count)",
 }
 
 
@@ -88,6 +92,9 @@ def flatten(scenario: str, as_of: dt.date, c: Any) -> dict[str, Any]:
         "chokepoint_inputs": ";".join(f"{p.input.id}:{p.country}:{_num(p.share)}"
                                       for p in c.chokepoints),
         "diversion_paths": c.diversion_paths,
+        "license_needed": len({x.split("|")[0] for x in c.license_needed}),
+        "license_needed_ids": ";".join(c.license_needed),
+        "license_undetermined": len({x.split("|")[0] for x in c.license_undetermined}),
     }
 
 

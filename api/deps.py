@@ -13,7 +13,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from api.errors import ApiError
-from api.graphql.context import REPLAY, Context
+from api.graphql.context import Context
 from api.settings import ApiSettings
 from graph.db import Graph, open_graph
 
@@ -83,7 +83,4 @@ async def get_context(request: Request) -> Context:
     above, computed in one dependency (FastAPI resolving four nested ones cost ~0.2 ms
     of every request)."""
     settings: ApiSettings = request.app.state.settings
-    context = Context(get_graph(request), settings, await get_principal(request, settings))
-    # a question that already failed on the compiled lane (api/graphql/lane.py)
-    context.replay = request.scope.get("state", {}).get(REPLAY)
-    return context
+    return Context(get_graph(request), settings, await get_principal(request, settings))

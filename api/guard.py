@@ -243,7 +243,7 @@ class Guard:
                 if error is not None:
                     await state.refuse(error)
                     return
-            receive = _replay(messages, receive)
+            receive = replay(messages, receive)
         else:
             state.body_read = True
             if state.graphql and scope.get("query_string"):
@@ -276,7 +276,9 @@ async def _read_body(receive: Receive, limit: int) -> tuple[list[Message], bytes
     return messages, b"".join(chunks)
 
 
-def _replay(messages: list[Message], receive: Receive) -> Receive:
+def replay(messages: list[Message], receive: Receive) -> Receive:
+    """A ``receive`` that hands back the messages already read, then the real one (the
+    guard and the GraphQL lane both read a body before passing the request on)."""
     pending = list(messages)
 
     async def again() -> Message:

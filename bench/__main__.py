@@ -30,7 +30,8 @@ from ingest.loader import DEFAULT_BATCH
 SMALL, MEDIUM, LARGE = 10_000, 100_000, 1_000_000
 #: subcommands whose arguments all go to ``bench.<name>.cli(argv)``
 DELEGATED = {"queries": "the analytic questions", "api": "the GraphQL API",
-             "load": "the API under 1-64 concurrent clients"}
+             "load": "the API under 1-64 concurrent clients",
+             "policy": "the license question and the scenario comparison (bundled data)"}
 
 
 def _generate(args: argparse.Namespace) -> int:

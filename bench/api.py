@@ -8,6 +8,9 @@ the bundled data:
     (``@neo4j/graphql``, bench/neo4j_graphql/server.js): p50 latency and throughput
     (goal: ratio >= 1.0, stackgraph at least on par).
 
+Every query is measured twice: with literal arguments, and as clients such as GraphiQL
+and Apollo send it, its arguments as ``variables`` (``with_variables``).
+
 Figures go to bench/results/api-*.json and the BENCHMARKS.md section to
 bench/results/api.md.
 """
@@ -28,6 +31,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -47,7 +51,7 @@ DAY = "2025-06-01"
 QUESTIONS: list[tuple[str, Callable[[Graph], Any], str]] = []
 
 
-def _questions() -> list[tuple[str, Callable[[Graph], Any], str]]:
+def question_queries() -> list[tuple[str, Callable[[Graph], Any], str]]:
     from queries.chokepoints import chokepoints, what_if
     from queries.common import as_of_date
     from queries.diversion import diversion
@@ -108,6 +112,50 @@ STACKGRAPH_PAGE = ("{ firms(first: 100) { nodes { id name headquarters { id name
                    "designs { id name } } } }")
 NEO4J_GRAPHQL_PAGE = ("{ firms(limit: 100, sort: [{id: ASC}]) { id name "
                       "headquarters { id name } designs { id name } } }")
+#: the same pages with the page size as a variable
+STACKGRAPH_PAGE_VARS = ("query Page($n: Int!) { firms(first: $n) { nodes { id name "
+                        "headquarters { id name } designs { id name } } } }", {"n": 100})
+NEO4J_GRAPHQL_PAGE_VARS = ("query Page($n: Int) { firms(limit: $n, sort: [{id: ASC}]) "
+                           "{ id name headquarters { id name } designs { id name } } }",
+                           {"n": 100})
+
+
+def with_variables(query: str) -> tuple[str, dict[str, Any]]:
+    """``query`` with the literal arguments of its root field turned into variables of the
+    argument's declared type, and the values: the request a client building queries
+    from variables sends."""
+    from graphql import (
+        NameNode,
+        OperationDefinitionNode,
+        VariableDefinitionNode,
+        VariableNode,
+        parse,
+        print_ast,
+        value_from_ast_untyped,
+    )
+    from graphql.language import parse_type
+
+    from api.graphql.schema import build_schema
+
+    schema = build_schema().graphql_schema
+    doc = parse(query)
+    op = doc.definitions[0]
+    assert isinstance(op, OperationDefinitionNode) and len(op.selection_set.selections) == 1
+    root = op.selection_set.selections[0]
+    assert schema.query_type is not None
+    field = schema.query_type.fields[root.name.value]  # type: ignore[union-attr]
+    definitions, values, args = [], {}, []
+    for arg in root.arguments or ():  # type: ignore[union-attr]
+        name = arg.name.value
+        values[name] = value_from_ast_untyped(arg.value)
+        definitions.append(VariableDefinitionNode(
+            variable=VariableNode(name=NameNode(value=name)),
+            type=parse_type(str(field.args[name].type)), directives=()))
+        args.append(replace(arg, value=VariableNode(name=NameNode(value=name))))
+    root = replace(root, arguments=tuple(args))
+    op = replace(op, name=NameNode(value="Q"), variable_definitions=tuple(definitions),
+                 selection_set=replace(op.selection_set, selections=(root,)))
+    return print_ast(replace(doc, definitions=(op,))), values
 
 
 def free_port() -> int:
@@ -186,8 +234,9 @@ class LeanClient:
         self.conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port,
                                                timeout=120)
 
-    def post(self, query: str) -> dict[str, Any]:
-        body = json.dumps({"query": query}).encode()
+    def post(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        body = json.dumps({"query": query} if variables is None
+                          else {"query": query, "variables": variables}).encode()
         headers = {"Content-Type": "application/json", "Accept": "application/json"}
         try:
             self.conn.request("POST", self.path, body, headers)
@@ -210,8 +259,10 @@ class LeanClient:
         self.conn.close()
 
 
-def post(client: httpx.Client, url: str, query: str) -> dict[str, Any]:
-    res = client.post(url, json={"query": query})
+def post(client: httpx.Client, url: str, query: str,
+         variables: dict[str, Any] | None = None) -> dict[str, Any]:
+    res = client.post(url, json={"query": query} if variables is None
+                      else {"query": query, "variables": variables})
     res.raise_for_status()
     body = res.json()
     if body.get("errors"):
@@ -219,7 +270,8 @@ def post(client: httpx.Client, url: str, query: str) -> dict[str, Any]:
     return body
 
 
-def throughput(url: str, query: str, seconds: float, workers: int) -> float:
+def throughput(url: str, query: str, seconds: float, workers: int,
+               variables: dict[str, Any] | None = None) -> float:
     """Requests per second with ``workers`` concurrent clients for ``seconds``."""
     stop = time.monotonic() + seconds
     counts = [0] * workers
@@ -227,7 +279,7 @@ def throughput(url: str, query: str, seconds: float, workers: int) -> float:
     def work(i: int) -> None:
         with httpx.Client(timeout=60) as c:
             while time.monotonic() < stop:
-                post(c, url, query)
+                post(c, url, query, variables)
                 counts[i] += 1
 
     threads = [threading.Thread(target=work, args=(i,)) for i in range(workers)]
@@ -251,13 +303,14 @@ def cpu_seconds(pid: int | None) -> float:
 
 
 def throughput_cpu(url: str, query: str, seconds: float, workers: int,
-                   pids: dict[str, int | None]) -> tuple[float, dict[str, float]]:
+                   pids: dict[str, int | None], variables: dict[str, Any] | None = None
+                   ) -> tuple[float, dict[str, float]]:
     """``throughput`` and the CPU milliseconds per request each process of ``pids``
     spent meanwhile (where the time goes: the database, the API server, the client)."""
     before = {k: cpu_seconds(p) for k, p in pids.items()}
     client0 = time.process_time()
     t0 = time.monotonic()
-    rps = throughput(url, query, seconds, workers)
+    rps = throughput(url, query, seconds, workers, variables)
     n = max(rps * (time.monotonic() - t0), 1.0)
     per = {k: round((cpu_seconds(p) - before[k]) / n * 1000, 2) for k, p in pids.items()}
     per["client"] = round((time.process_time() - client0) / n * 1000, 2)
@@ -314,13 +367,20 @@ def run(rounds: int = 30, entity_rounds: int = 200, seconds: float = 10.0,
             result["floor_lean_p50_ms"] = round(p50(floor_lean), 2)
             print(f"  {{ __typename }} over HTTP: httpx {result['floor_p50_ms']} ms, "
                   f"lean client {result['floor_lean_p50_ms']} ms", flush=True)
-            for name, call, query in _questions():
+            for name, call, query in question_queries():
                 # Python against /graphql through the lean client (the API's overhead),
                 # then against /graphql through httpx (the figure of earlier runs)
                 py, gq = interleaved(partial(call, graph), partial(lean.post, query), rounds)
                 py_h, gq_h = interleaved(partial(call, graph),
                                          partial(post, client, sg_url, query), rounds)
+                # the same question with its arguments as variables (lean client)
+                vquery, values = with_variables(query)
+                py_v, gq_v = interleaved(partial(call, graph),
+                                         partial(lean.post, vquery, values), rounds)
                 questions.append({
+                    "python_p50_ms_variables_run": round(p50(py_v), 2),
+                    "graphql_variables_p50_ms": round(p50(gq_v), 2),
+                    "overhead_variables_pct": round((p50(gq_v) / p50(py_v) - 1) * 100, 1),
                     "question": name, "python_p50_ms": round(p50(py), 2),
                     "graphql_p50_ms": round(p50(gq), 2),
                     "overhead_pct": round((p50(gq) / p50(py) - 1) * 100, 1),
@@ -332,7 +392,8 @@ def run(rounds: int = 30, entity_rounds: int = 200, seconds: float = 10.0,
                 print(f"  {name:20s} python {p50(py):8.2f} ms  graphql {p50(gq):8.2f} ms  "
                       f"overhead {q['overhead_pct']:+.1f} % (lean client); httpx: python "
                       f"{p50(py_h):.2f} ms graphql {p50(gq_h):.2f} ms "
-                      f"{q['overhead_httpx_pct']:+.1f} %", flush=True)
+                      f"{q['overhead_httpx_pct']:+.1f} %; variables: graphql "
+                      f"{p50(gq_v):.2f} ms {q['overhead_variables_pct']:+.1f} %", flush=True)
         lean.close()
         result["questions"] = questions
         result["entity_query"] = entity_comparison(settings, env, sg_url, node_url,
@@ -384,11 +445,21 @@ def entity_comparison(settings: Any, env: dict[str, str], sg_url: str, node_url:
             lat_sg, lat_nd = interleaved(lambda: post(c, sg_url, STACKGRAPH_PAGE),
                                          lambda: post(c, node_url, NEO4J_GRAPHQL_PAGE),
                                          rounds, warmup=20)
+            ours_v = post(c, sg_url, *STACKGRAPH_PAGE_VARS)["data"]["firms"]["nodes"]
+            if ours_v != ours:
+                raise RuntimeError("the page with variables answers differently")
+            lat_sg_v, lat_nd_v = interleaved(
+                lambda: post(c, sg_url, *STACKGRAPH_PAGE_VARS),
+                lambda: post(c, node_url, *NEO4J_GRAPHQL_PAGE_VARS), rounds, warmup=20)
         neo4j_pid = server.pid()
         tp_sg, cpu_sg = throughput_cpu(sg_url, STACKGRAPH_PAGE, seconds, workers,
                                        {"neo4j": neo4j_pid, "server": sg_pid})
         tp_nd, cpu_nd = throughput_cpu(node_url, NEO4J_GRAPHQL_PAGE, seconds, workers,
                                        {"neo4j": neo4j_pid, "server": proc.pid})
+        tp_sg_v, _ = throughput_cpu(sg_url, STACKGRAPH_PAGE_VARS[0], seconds, workers,
+                                    {"server": sg_pid}, STACKGRAPH_PAGE_VARS[1])
+        tp_nd_v, _ = throughput_cpu(node_url, NEO4J_GRAPHQL_PAGE_VARS[0], seconds, workers,
+                                    {"server": proc.pid}, NEO4J_GRAPHQL_PAGE_VARS[1])
     out = {
         "query_stackgraph": STACKGRAPH_PAGE, "query_neo4j_graphql": NEO4J_GRAPHQL_PAGE,
         "firms_returned": len(ours), "same_answer": same,
@@ -399,10 +470,23 @@ def entity_comparison(settings: Any, env: dict[str, str], sg_url: str, node_url:
         "throughput_ratio": round(tp_sg / tp_nd, 2), "workers": workers,
         "seconds": seconds, "rounds": rounds,
         "cpu_ms_per_request_stackgraph": cpu_sg, "cpu_ms_per_request_neo4j_graphql": cpu_nd,
+        "variables": {
+            "query_stackgraph": STACKGRAPH_PAGE_VARS[0],
+            "query_neo4j_graphql": NEO4J_GRAPHQL_PAGE_VARS[0],
+            "stackgraph_p50_ms": round(p50(lat_sg_v), 2),
+            "neo4j_graphql_p50_ms": round(p50(lat_nd_v), 2),
+            "latency_ratio": round(p50(lat_nd_v) / p50(lat_sg_v), 2),
+            "stackgraph_rps": round(tp_sg_v, 1), "neo4j_graphql_rps": round(tp_nd_v, 1),
+            "throughput_ratio": round(tp_sg_v / tp_nd_v, 2),
+        },
     }
     print(f"  page of 100 firms: stackgraph {out['stackgraph_p50_ms']} ms, "
           f"{out['stackgraph_rps']} req/s; @neo4j/graphql {out['neo4j_graphql_p50_ms']} ms, "
           f"{out['neo4j_graphql_rps']} req/s; CPU ms/request {cpu_sg} vs {cpu_nd}", flush=True)
+    v = out["variables"]
+    print(f"  with variables: stackgraph {v['stackgraph_p50_ms']} ms, {v['stackgraph_rps']} "
+          f"req/s; @neo4j/graphql {v['neo4j_graphql_p50_ms']} ms, {v['neo4j_graphql_rps']} "
+          "req/s", flush=True)
     return out
 
 
@@ -421,12 +505,16 @@ def report(result: dict[str, Any], command: str) -> str:
         f"{result['rounds']} calls; goal <= 20 %)",
         "",
         "| question | Python p50 (ms) | /graphql p50, lean client (ms) | overhead | "
+        "Python p50 (ms) | /graphql p50, variables (ms) | overhead | "
         "Python p50 (ms) | /graphql p50, httpx (ms) | overhead |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for q in result["questions"]:
         lines.append(f"| `{q['question']}` | {q['python_p50_ms']:.2f} | "
                      f"{q['graphql_p50_ms']:.2f} | {q['overhead_pct']:+.1f} % | "
+                     f"{q.get('python_p50_ms_variables_run', 0):.2f} | "
+                     f"{q.get('graphql_variables_p50_ms', 0):.2f} | "
+                     f"{q.get('overhead_variables_pct', 0):+.1f} % | "
                      f"{q.get('python_p50_ms_httpx_run', 0):.2f} | "
                      f"{q.get('graphql_httpx_p50_ms', 0):.2f} | "
                      f"{q.get('overhead_httpx_pct', 0):+.1f} % |")
@@ -454,6 +542,14 @@ def report(result: dict[str, Any], command: str) -> str:
         f"| @neo4j/graphql | {e['neo4j_graphql_p50_ms']:.2f} | {e['neo4j_graphql_rps']:.1f} |",
         f"| stackgraph, `serve --workers 2` | {e.get('stackgraph_2_workers_p50_ms', 0):.2f} | "
         f"{e.get('stackgraph_2_workers_rps', 0):.1f} |",
+        f"| stackgraph, variables | {e.get('variables', {}).get('stackgraph_p50_ms', 0):.2f} | "
+        f"{e.get('variables', {}).get('stackgraph_rps', 0):.1f} |",
+        f"| @neo4j/graphql, variables | "
+        f"{e.get('variables', {}).get('neo4j_graphql_p50_ms', 0):.2f} | "
+        f"{e.get('variables', {}).get('neo4j_graphql_rps', 0):.1f} |",
+        "",
+        f"With variables: ratios latency {e.get('variables', {}).get('latency_ratio', 0):.2f}, "
+        f"throughput {e.get('variables', {}).get('throughput_ratio', 0):.2f}.",
         "",
         f"Ratios (goal >= 1.0): latency {e['latency_ratio']:.2f} (theirs / ours), "
         f"throughput {e['throughput_ratio']:.2f} (ours / theirs), both single-process. "

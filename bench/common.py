@@ -29,16 +29,19 @@ BENCH_HOME = ROOT / ".stackgraph"
 
 def bench_settings(name: str, slot: int, heap: str | None = None,
                    pagecache: str | None = None) -> Settings:
-    """Settings of the bench server ``bench-<name>`` on Bolt 17720+slot, HTTP 17730+slot.
+    """Settings of the bench server ``bench-<name>`` on Bolt 17720+slot, HTTP 17730+slot
+    (``STACKGRAPH_BENCH_PORT_BASE`` moves 17720 elsewhere: two checkouts benchmarking on
+    one machine).
 
     Heap and page cache default to the project's settings (``STACKGRAPH_HEAP`` /
     ``STACKGRAPH_PAGECACHE`` when set), so the benchmark measures what users get."""
     if not 0 <= slot <= 9:
         raise ValueError("bench server slots are 0..9 (ports 17720-17729 / 17730-17739)")
+    base = int(os.environ.get("STACKGRAPH_BENCH_PORT_BASE", "17720"))
     values: dict[str, Any] = {
         "STACKGRAPH_HOME": BENCH_HOME / f"bench-{name}",
-        "STACKGRAPH_BOLT_PORT": 17720 + slot,
-        "STACKGRAPH_HTTP_PORT": 17730 + slot,
+        "STACKGRAPH_BOLT_PORT": base + slot,
+        "STACKGRAPH_HTTP_PORT": base + 10 + slot,
         "NEO4J_URI": None,
     }
     if heap:

@@ -74,12 +74,28 @@ FIRM_KINDS: list[tuple[str, float]] = [
 #: Share of the nodes (after countries and control lists) given to each label.
 LABEL_WEIGHTS: list[tuple[str, float]] = [
     ("Source", 0.03), ("Consortium", 0.02), ("Input", 0.15), ("Chip", 0.08),
-    ("Model", 0.14), ("DataCenter", 0.12), ("Firm", 0.46),
+    ("Model", 0.14), ("DataCenter", 0.12), ("Value", 0.02), ("Firm", 0.44),
 ]
 #: Id prefix of each generated label (countries use their ISO alpha-3 code).
 PREFIX = {"Firm": "firm:syn-", "Chip": "chip:syn-", "Model": "model:syn-",
           "DataCenter": "dc:syn-", "Consortium": "consortium:syn-", "Input": "input:syn-",
           "ControlList": "list:syn-", "Source": "src:syn-"}
+#: Status history of the first data centers (two Value entries each, DESIGN section 4):
+#: under construction from the first day, operational from the second.
+VALUE_STATUSES = ("under_construction", "operational")
+
+
+def value_entry(i: int) -> tuple[int, str, dt.date]:
+    """Value node ``i``: (its data center's index, its status, its first day). Derived
+    from ``i`` alone, so nodes and relationships agree without sharing a draw."""
+    dc, k = divmod(i, 2)
+    start = dt.date(2018, 1, 1) + dt.timedelta(days=(dc * 37) % 1500)
+    return dc, VALUE_STATUSES[k], start + dt.timedelta(days=400 * k)
+
+
+def value_node_id(i: int) -> str:
+    dc, _, since = value_entry(i)
+    return f"value:{PREFIX['DataCenter']}{dc}:status:{since.isoformat()}"
 CONTROL_LISTS = [("Entity List", "US BIS"), ("Military End-User List", "US BIS"),
                  ("Unverified List", "US BIS"), ("SDN List", "US OFAC"),
                  ("Consolidated List", "UK OFSI")]
@@ -243,7 +259,7 @@ class Plan:
         return ("gpu", "gpu", "accelerator", "accelerator", "cpu", "hbm")
 
 
-class _Draw:
+class Draw:
     """The sequential random draws of one pass, with the plan's helpers.
 
     The stream of ``rng.random()`` calls is the generator's contract: a graph is defined
@@ -320,7 +336,7 @@ class _Draw:
         # ``chooser(CONFIDENCE)`` written out (half the time of its loop): ``r < w`` is
         # exactly ``r - w < 0`` in floats, and ``r`` is reduced as the loop reduces it
         (high, w_high), (medium, w_medium), (low, w_low) = CONFIDENCE
-        days = _days_from_2012()
+        days = days_from_2012()
 
         def fill(props: dict[str, Any]) -> dict[str, Any]:
             if rnd() < 0.8:
@@ -358,7 +374,7 @@ _SINCE_DAYS = 14 * 365
 
 
 @cache
-def _days_from_2012() -> tuple[dt.date, ...]:
+def days_from_2012() -> tuple[dt.date, ...]:
     """2012-01-01 and the days after it, far enough for every ``since`` and ``until``
     (``until`` is 30 to 1529 days after ``since``): ``days[i]`` is
     ``date(2012, 1, 1) + timedelta(days=i)``, a list index instead of date arithmetic."""
@@ -370,7 +386,7 @@ def _days_from_2012() -> tuple[dt.date, ...]:
 
 def iter_nodes(plan: Plan) -> Iterator[NodeRecord]:
     """Every node, label by label (sources first, so relationships can cite them)."""
-    d = _Draw(plan, 1)
+    d = Draw(plan, 1)
     rnd = d.random
     prov = _node_provenance_filler(d)
     choose_publisher = d.chooser((("BIS", 1), ("ETO", 2), ("Epoch AI", 2), ("Press", 5)))
@@ -429,6 +445,13 @@ def iter_nodes(plan: Plan) -> Iterator[NodeRecord]:
             "power_mw": round(5 + rnd() ** 2 * 1500, 1),
             "h100_equivalents": float(int(rnd() ** 3 * 200_000)),
             "city": f"City {int(rnd() * 500)}"}))
+    for i in range(plan.counts["Value"]):
+        dc, status, since = value_entry(i)
+        entry = {"name": f"Data center {dc} status since {since}", "property": "status",
+                 "value": status, "since": since}
+        if i % 2 == 0:
+            entry["until"] = value_entry(i + 1)[2] - dt.timedelta(days=1)
+        yield NodeRecord("Value", value_node_id(i), prov(entry))
     consortium = PREFIX["Consortium"]
     choose_consortium_kind = d.chooser((
         ("partnership", 3), ("joint_venture", 2), ("program", 2), ("export_package", 1),
@@ -446,7 +469,7 @@ def iter_nodes(plan: Plan) -> Iterator[NodeRecord]:
             "name": f"Input {i}", "type": choose_type(), "stage": choose_stage()}))
 
 
-def _node_provenance_filler(d: _Draw) -> Callable[[dict[str, Any]], dict[str, Any]]:
+def _node_provenance_filler(d: Draw) -> Callable[[dict[str, Any]], dict[str, Any]]:
     """A function adding a node's provenance (one source, a confidence) to its property
     dict, drawn after the node's own properties. The ``Source`` id is an f-string, not a
     table: the nodes pass starts streaming before a table would pay off."""
@@ -503,7 +526,7 @@ def iter_rels(plan: Plan) -> Iterator[RelRecord]:
     microsecond here is charged to the load): ids are f-strings on prefixes held in
     locals, the draw helpers are prebuilt functions, and each relationship's property
     dict is built once, with the provenance filled into it (``prov``)."""
-    d = _Draw(plan, 2)
+    d = Draw(plan, 2)
     rng = d.rng
     rnd = d.random
     prov = d.provenance_filler()
@@ -706,6 +729,10 @@ def iter_rels(plan: Plan) -> Iterator[RelRecord]:
                 included.add((label, idx))
                 yield rel("INCLUDES", cons, nid(label, idx), prov({"layer": layer}))
 
+    # the status histories of the first data centers
+    for i in range(c["Value"]):
+        yield rel("HAS_VALUE", f"{DC}{value_entry(i)[0]}", value_node_id(i), prov({}))
+
     # control lists: firms in D:5 countries far more often
     n_lists = c["ControlList"]
     choose_reason = d.chooser((("military end use", 3), ("sanctions", 1),
@@ -715,6 +742,23 @@ def iter_rels(plan: Plan) -> Iterator[RelRecord]:
         if rnd() < p:
             lst = f"{LIST}{int(rnd() * n_lists)}"
             yield rel("LISTED_ON", f"{FIRM}{f}", lst, prov({"reason": choose_reason()}))
+
+    # the other parties of data centers (last, so the draws above stay as they were)
+    pick_user = d.firm_picker("ai_lab", "cloud")
+    pick_investor = d.firm_picker("investor", "sovereign_fund")
+    pick_builder = d.firm_picker("datacenter_operator", "server_oem")
+    pick_utility = d.firm_picker("state_entity")
+    choose_use = d.chooser((("training", 2), ("inference", 2), ("cloud tenancy", 1)))
+    for j in range(n_dcs):
+        dc = f"{DC}{j}"
+        if rnd() < 0.3:
+            yield rel("USES", f"{FIRM}{pick_user()}", dc, prov({"what": choose_use()}))
+        if rnd() < 0.1:
+            yield rel("INVESTS_IN", f"{FIRM}{pick_investor()}", dc, prov({}))
+        if rnd() < 0.1:
+            yield rel("BUILDS", f"{FIRM}{pick_builder()}", dc, prov({}))
+        if rnd() < 0.1:
+            yield rel("POWERS", f"{FIRM}{pick_utility()}", dc, prov({}))
 
 
 def synthetic_graph(nodes: int, seed: int = 0) -> tuple[Iterator[NodeRecord],

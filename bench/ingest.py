@@ -99,7 +99,7 @@ def jit_seconds(lap: dict[str, Any]) -> float:
                      if "Compiler" in k), 2)
 
 
-def _median_load(loads: list[dict[str, Any]]) -> dict[str, Any]:
+def median_load(loads: list[dict[str, Any]]) -> dict[str, Any]:
     """The figures of the load with the median relationships/s (the lower of the two
     middle ones for an even count), the first load's baseline and speed-up against it,
     and every load's rate under ``repeats``."""
@@ -130,7 +130,7 @@ def one_load(server: ManagedServer, nodes: int, batch: int, baseline: int,
     """A measured load of ``nodes`` into an empty database (after ``warmup_rounds``
     warm-up loads of ``warmup`` nodes, each deleted before the next, when both are > 0);
     ``repeat`` loads of the same graph, each into an emptied database, when ``nodes`` is
-    at most ``REPEAT_MAX_NODES``: the figures of the median one (``_median_load``)."""
+    at most ``REPEAT_MAX_NODES``: the figures of the median one (``median_load``)."""
     fresh = clear(server, nodes)
     warmups: list[dict[str, Any]] = []
     for i in range(warmup_rounds if warmup else 0):
@@ -147,7 +147,7 @@ def one_load(server: ManagedServer, nodes: int, batch: int, baseline: int,
         quiet = wait_quiet(server.pid())
         loads.append(_worker(server, nodes, batch, baseline, seed, hold_out_only=i > 0))
         loads[-1]["waited_for_quiet_seconds"] = quiet
-    result = _median_load(loads)
+    result = median_load(loads)
     if warmups:
         result["warmup"] = warmups[0]  # the cold-server figure when fresh_server
         result["warmups"] = warmups

@@ -19,8 +19,8 @@ from typing import Any
 from bench.common import bench_settings, contention, cpu_seconds, save
 from bench.generate import synthetic_graph
 from bench.ingest import clear
+from graph.cypher import render
 from graph.db import Graph, cypher, open_graph
-from graph.schema import SCHEMA
 from graph.server import ManagedServer
 from ingest.loader import batched, load_records, rel_query, rel_row
 
@@ -28,7 +28,7 @@ from ingest.loader import batched, load_records, rel_query, rel_row
 def _variant(name: str, rel_type: str) -> str:
     if name == "loader":
         return rel_query(rel_type)
-    return cypher(__file__, f"variant_{name}").replace("{{type}}", SCHEMA.rel_type(rel_type))
+    return render(cypher(__file__, f"variant_{name}"), type=rel_type)
 
 
 def _write(graph: Graph, name: str, nodes: int, seed: int, batch: int) -> int:

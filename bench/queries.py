@@ -8,9 +8,10 @@ written to ``bench/results/queries-<n>.json``.
 
 Questions (targets at 10^6 nodes on the 2-core machine in brackets): diversion from a chip
 or firm, max 4 hops [p50 <= 100 ms]; stakes of one firm [<= 50 ms]; chokepoints of one
-chip [<= 500 ms]; what-if removal of one country [<= 2 s]; shortest paths between two
-firms. Latency is the whole Python call (validation, Cypher, result models), as the API
-and CLI see it.
+chip [<= 500 ms]; what-if removal of one country [<= 2 s]; the license question for a
+chip and an owned firm under 'current' [<= 50 ms]; shortest paths between two firms.
+Latency is the whole Python call (validation, Cypher, result models), as the API and CLI
+see it.
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ from ingest.loader import load_records
 SLOT = 2
 SIZES = [100_000]
 LARGE = 1_000_000
-TARGETS_MS = {"diversion": 100, "stakes": 50, "chokepoints": 500, "what_if": 2000}
+TARGETS_MS = {"diversion": 100, "stakes": 50, "chokepoints": 500, "what_if": 2000,
+              "license": 50}
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -86,6 +88,7 @@ def questions(graph: Graph, plan: Plan, runs: int,
     from queries.chokepoints import chokepoints, what_if
     from queries.common import as_of_date
     from queries.diversion import diversion
+    from queries.license import license
     from queries.paths import paths
     from queries.stakes import stakes
 
@@ -105,6 +108,9 @@ def questions(graph: Graph, plan: Plan, runs: int,
         "stakes": (owned, lambda i: stakes(graph, i)),
         "chokepoints": (chips, lambda i: chokepoints(graph, target=i)),
         "what_if": (suppliers, lambda i: what_if(graph, [i], today)),
+        "license": ([f"{c}|{f}" for c, f in zip(chips, owned, strict=False)],
+                    lambda p: license(graph, p.split("|")[0], p.split("|")[-1],
+                                      scenario="current")),
         "paths": (firm_pairs,
                   lambda p: paths(graph, p.split("|")[0], p.split("|")[-1], max_hops=4)),
     }

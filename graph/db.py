@@ -190,9 +190,11 @@ def open_graph(settings: Settings | None = None, target: Target | None = None,
                                       **{"connection_timeout": 5.0,
                                          "max_connection_lifetime": 3600,
                                          "connection_acquisition_timeout": 10.0,
-                                         # queries name properties a fresh database lacks
-                                         # yet; the server's hints are noise to users
-                                         "notifications_min_severity": "OFF",
+                                         # off for users: queries name properties a
+                                         # fresh database lacks yet (Settings); the
+                                         # tests turn them on
+                                         "notifications_min_severity":
+                                             settings.notifications.upper(),
                                          **driver_options})
     except (ValueError, DriverError) as exc:
         raise Neo4jUnavailable(f"bad Neo4j URI {target.uri!r}: {exc}",

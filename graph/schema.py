@@ -7,7 +7,13 @@ once; this module turns it into a registry that the rest of the code consults:
   is placed in Cypher text (labels and types cannot be query parameters);
 * ``SCHEMA.label_for_id(node_id)`` tells a node's label from its id prefix;
 * ``SCHEMA.ddl()`` yields the constraints and indexes, applied by ``apply_schema``;
-* ``Property.coerce`` converts and checks a raw value (used by ingest validation).
+* ``Property.coerce`` converts and checks a raw value (used by ingest validation);
+* ``RelType.graphql`` names the relationship's GraphQL fields on each end's labels, from
+  which ``api/graphql/entities.py`` builds the entity and edge types; a label's ``style``
+  gives the Neo4j Browser style (``api/browser_guide.py``).
+
+Adding a property to a label is one line in the YAML: validation, the loader's Cypher,
+the indexes (``index: true``) and the GraphQL type follow from it.
 """
 
 from __future__ import annotations
@@ -78,6 +84,8 @@ class Property:
     doc: str = ""
     #: a value that changes over time: records may give it as a dated history
     dated: bool = False
+    #: an index on the property (labels only): ``SCHEMA.ddl``
+    index: bool = False
 
     def coerce(self, value: Any) -> Any:
         """Return ``value`` converted to this property's type, or raise ``ValueError``
@@ -134,6 +142,17 @@ class Property:
 
 
 @dataclass(frozen=True)
+class Style:
+    """How the Neo4j Browser draws a label's nodes (or a type's relationships)."""
+
+    color: str = "#A5ABB6"
+    border: str = "#9AA1AC"
+    text: str = "#FFFFFF"
+    diameter: int = 50
+    shaft_width: int = 1
+
+
+@dataclass(frozen=True)
 class Label:
     name: str
     doc: str
@@ -141,11 +160,35 @@ class Label:
     id_prefix: str | None = None
     id_pattern: str | None = None
     provenance: bool = True
+    style: Style = Style()
 
     def matches_id(self, node_id: str) -> bool:
         if self.id_prefix:
             return node_id.startswith(self.id_prefix) and len(node_id) > len(self.id_prefix)
         return bool(self.id_pattern and re.fullmatch(self.id_pattern, node_id))
+
+
+@dataclass(frozen=True)
+class RelField:
+    """A GraphQL field of a relationship on the labels at one end: ``direction`` "out"
+    on the ``from`` labels, "in" on the ``to`` labels; ``kind`` "nodes" (the far nodes),
+    "one" (the first far node or null) or "edges" (the edge type)."""
+
+    name: str
+    rel_type: str
+    direction: str
+    kind: str
+    doc: str
+
+
+@dataclass(frozen=True)
+class EdgeType:
+    """The GraphQL type of a relationship carrying its own facts: its name, and the
+    fields naming its start and its end (with their descriptions)."""
+
+    name: str
+    start: tuple[str, str]
+    end: tuple[str, str]
 
 
 @dataclass(frozen=True)
@@ -156,11 +199,15 @@ class RelType:
     targets: tuple[str, ...]
     properties: dict[str, Property]
     merge_key: tuple[str, ...] = ()
+    fields: tuple[RelField, ...] = ()
+    edge: EdgeType | None = None
+    style: Style = Style()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Schema:
-    """The registry of labels and relationship types."""
+    """The registry of labels and relationship types (hashed by identity: caches of
+    derived text key on it)."""
 
     labels: dict[str, Label]
     rel_types: dict[str, RelType]
@@ -219,6 +266,17 @@ class Schema:
         return out
 
     @cached_property
+    def graphql_fields(self) -> dict[str, list[RelField]]:
+        """Per label, the GraphQL relationship fields its type carries, in the order of
+        the YAML (relationships, then out before in)."""
+        out: dict[str, list[RelField]] = {name: [] for name in self.labels}
+        for rel in self.rel_types.values():
+            for f in rel.fields:
+                for label in (rel.sources if f.direction == "out" else rel.targets):
+                    out[label].append(f)
+        return out
+
+    @cached_property
     def rel_properties(self) -> dict[str, dict[str, Property]]:
         out = {}
         for rel in self.rel_types.values():
@@ -243,11 +301,13 @@ class Schema:
                    f"FOR (n:{name}) REQUIRE n.id IS UNIQUE")
             yield (f"{snake}_name",
                    f"CREATE INDEX {snake}_name IF NOT EXISTS FOR (n:{name}) ON (n.name)")
-        for label, prop in (("Firm", "kind"), ("DataCenter", "status"), ("Chip", "kind"),
-                            ("Consortium", "kind"), ("Model", "release_date")):
-            snake = _snake(label)
-            yield (f"{snake}_{prop}",
-                   f"CREATE INDEX {snake}_{prop} IF NOT EXISTS FOR (n:{label}) ON (n.{prop})")
+        for label in self.labels.values():
+            for prop in label.properties.values():
+                if prop.index:
+                    snake = _snake(label.name)
+                    yield (f"{snake}_{prop.name}",
+                           f"CREATE INDEX {snake}_{prop.name} IF NOT EXISTS "
+                           f"FOR (n:{label.name}) ON (n.{prop.name})")
         yield (FULLTEXT_INDEX,
                f"CREATE FULLTEXT INDEX {FULLTEXT_INDEX} IF NOT EXISTS "
                f"FOR (n:{ENTITY_LABEL}) ON EACH [n.name, n.aliases]")
@@ -273,8 +333,55 @@ def _props(raw: dict[str, Any] | None, where: str) -> dict[str, Property]:
             name=pname, type=ptype, required=bool(spec.get("required", False)),
             enum=tuple(enum) if enum else None, min=spec.get("min"), max=spec.get("max"),
             doc=spec.get("doc", ""), dated=bool(spec.get("dated", False)),
+            index=bool(spec.get("index", False)),
         )
     return out
+
+
+_STYLE_KEYS = {"color", "border", "text", "diameter", "shaft_width"}
+
+
+def _style(raw: dict[str, Any] | None, where: str) -> Style:
+    if not raw:
+        return Style()
+    unknown = set(raw) - _STYLE_KEYS
+    if unknown:
+        raise SchemaError(f"{where}.style: unknown keys {sorted(unknown)}",
+                          hint=f"expected some of: {', '.join(sorted(_STYLE_KEYS))}")
+    return Style(**raw)
+
+
+_FIELD = re.compile(r"^[a-z][A-Za-z0-9]*$")
+
+
+def _graphql(name: str, raw: dict[str, Any] | None
+             ) -> tuple[tuple[RelField, ...], EdgeType | None]:
+    """The GraphQL fields and edge type a relationship declares (``graphql:``)."""
+    if not raw:
+        return (), None
+    edge = None
+    if "edge" in raw:
+        spec = raw["edge"]
+        ends = []
+        for side in ("from", "to"):
+            (field_name, doc), = spec[side].items()
+            if not _FIELD.match(field_name):
+                raise SchemaError(f"{name}.graphql.edge: bad field name {field_name!r}")
+            ends.append((field_name, doc))
+        if not _IDENT.match(spec["type"]):
+            raise SchemaError(f"{name}.graphql.edge: bad type name {spec['type']!r}")
+        edge = EdgeType(spec["type"], ends[0], ends[1])
+    one, nodes = set(raw.get("one", ())), set(raw.get("nodes", ()))
+    fields = []
+    for direction in ("out", "in"):
+        for field_name, doc in (raw.get(direction) or {}).items():
+            if not _FIELD.match(field_name):
+                raise SchemaError(f"{name}.graphql.{direction}: bad field name "
+                                  f"{field_name!r}", hint="a GraphQL name in camelCase")
+            kind = ("one" if field_name in one else "edges" if edge and field_name not in nodes
+                    else "nodes")
+            fields.append(RelField(field_name, name, direction, kind, doc))
+    return tuple(fields), edge
 
 
 def load_schema(path: Path = SCHEMA_FILE) -> Schema:
@@ -287,7 +394,7 @@ def load_schema(path: Path = SCHEMA_FILE) -> Schema:
         labels[name] = Label(
             name=name, doc=spec.get("doc", ""), properties=_props(spec.get("properties"), name),
             id_prefix=spec.get("id_prefix"), id_pattern=spec.get("id_pattern"),
-            provenance=spec.get("provenance", True),
+            provenance=spec.get("provenance", True), style=_style(spec.get("style"), name),
         )
     rels: dict[str, RelType] = {}
     for name, spec in raw["relationships"].items():
@@ -296,13 +403,28 @@ def load_schema(path: Path = SCHEMA_FILE) -> Schema:
         for end in spec["from"] + spec["to"]:
             if end not in labels:
                 raise SchemaError(f"{name}: unknown endpoint label {end!r}")
+        fields, edge = _graphql(name, spec.get("graphql"))
         rels[name] = RelType(
             name=name, doc=spec.get("doc", ""), sources=tuple(spec["from"]),
             targets=tuple(spec["to"]), properties=_props(spec.get("properties"), name),
-            merge_key=tuple(spec.get("merge_key", ())),
+            merge_key=tuple(spec.get("merge_key", ())), fields=fields, edge=edge,
+            style=_style(spec.get("style"), name),
         )
-    return Schema(labels=labels, rel_types=rels,
-                  provenance=_props(raw.get("provenance"), "provenance"))
+    schema = Schema(labels=labels, rel_types=rels,
+                    provenance=_props(raw.get("provenance"), "provenance"))
+    for label, rel_fields in schema.graphql_fields.items():
+        taken = set(schema.node_properties[label]) | {"label"}
+        for f in rel_fields:
+            if f.name in taken or _snake_field(f.name) in taken:
+                raise SchemaError(f"{label}: GraphQL field {f.name!r} of {f.rel_type} is "
+                                  "already taken", hint="give the relationship field another "
+                                                        "name under graphql:")
+            taken.add(f.name)
+    return schema
+
+
+def _snake_field(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
 SCHEMA = load_schema()

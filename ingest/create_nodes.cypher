@@ -7,7 +7,7 @@
 // property in {{sets}} order]: a list, not a map — Neo4j unpacks a 10,000-row list of lists
 // in about a third of the time of the same rows as maps (BENCHMARKS.md, "Ingest").
 // The stored node is exactly what merge_nodes.cypher would create (a null is no property).
-// `ids` pairs each id with its internal node id, so this load's relationships can find their
+// `ids` pairs each id with its element id, so this load's relationships can find their
 // endpoints without the index (ends_by_node.cypher).
 // replan=skip: the plan of this query does not depend on the graph's statistics, which
 // a load changes from nothing to millions (and a delete back): a replan would cost
@@ -16,4 +16,4 @@ CYPHER replan=skip
 UNWIND $rows AS row
 CREATE (n:{{label}}:Entity)
 SET n.id = row[0], n.sources = row[1], n.aliases = row[2]{{sets}}
-RETURN count(n) AS created, collect([row[0], id(n)]) AS ids
+RETURN count(n) AS created, collect([row[0], elementId(n)]) AS ids

@@ -8,8 +8,8 @@
 // 10,000-row list of lists in about a third of the time of the same rows as maps
 // (BENCHMARKS.md, "Ingest").
 // The ends placeholder below finds the two endpoints of a row: `ends_by_id.cypher` by the
-// `Entity(id)` index (row[0], row[1] are ids), or `ends_by_node.cypher` by internal node id
-// for nodes this load created (row[0], row[1] are internal ids, row[3], row[4] the ids to
+// `Entity(id)` index (row[0], row[1] are ids), or `ends_by_node.cypher` by element id
+// for nodes this load created (row[0], row[1] are element ids, row[3], row[4] the ids to
 // check, and the property values then start at row[5]). Rows whose endpoints are missing
 // drop out, as in merge_rels.cypher; the stored relationship is exactly what
 // merge_rels.cypher would create (a null is no property).

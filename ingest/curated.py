@@ -17,8 +17,15 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from ingest.countries import read_country_groups
 from ingest.records import NodeRecord, Origin, Rejection, RelRecord
 from ingest.validate import file_rejection
+from ingest.yamldoc import YamlDoc, display_path, read_yaml
+
+#: ``YamlDoc``, ``display_path`` and ``read_yaml`` live in ingest/yamldoc.py; kept here for
+#: the importers that read them from this module
+__all__ = ["SKIP_DIRS", "YAML_SUFFIXES", "CuratedFile", "Item", "YamlDoc", "display_path",
+           "read_curated", "read_curated_file", "read_yaml", "yaml_files"]
 
 Item = NodeRecord | RelRecord | Rejection
 
@@ -36,14 +43,6 @@ class CuratedFile(BaseModel):
     relationships: list[dict[str, Any]] = []
 
 
-def display_path(path: Path) -> str:
-    """A path as shown in messages: relative to the working directory when inside it."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
-
-
 def yaml_files(paths: Iterable[Path]) -> list[Path]:
     """The YAML files of the given paths; directories recurse, skipping data/scenarios/."""
     out: list[Path] = []
@@ -56,63 +55,6 @@ def yaml_files(paths: Iterable[Path]) -> list[Path]:
         else:
             out.append(path)
     return out
-
-
-#: libyaml's parser when available (several times faster); same nodes, marks and errors
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class YamlDoc:
-    """A parsed YAML document: the Python data and the composed node tree (for lines)."""
-
-    def __init__(self, data: Any, node: yaml.Node | None, file: str) -> None:
-        self.data = data
-        self.node = node
-        self.file = file
-
-    def section(self, key: str) -> yaml.Node | None:
-        if isinstance(self.node, yaml.MappingNode):
-            for k, v in self.node.value:
-                if k.value == key:
-                    return v
-        return None
-
-    def key_line(self, key: str) -> int | None:
-        if isinstance(self.node, yaml.MappingNode):
-            for k, _ in self.node.value:
-                if k.value == key:
-                    return int(k.start_mark.line) + 1
-        return None
-
-
-def read_yaml(path: Path) -> YamlDoc | Rejection:
-    """Decode and parse one YAML file, or say where it is broken."""
-    name = display_path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        return file_rejection(Origin(name), f"cannot read the file: {exc.strerror}")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[:exc.start].count(b"\n") + 1
-        return file_rejection(Origin(name, line), f"bad encoding: byte 0x{raw[exc.start]:02x} "
-                                                  "is not UTF-8; expected a UTF-8 text file",
-                              "encoding")
-    loader = _Loader(text)
-    try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        at = int(mark.line) + 1 if mark else None
-        return file_rejection(Origin(name, at), f"malformed YAML: {exc.problem or exc}",
-                              "yaml")
-    except yaml.YAMLError as exc:
-        return file_rejection(Origin(name), f"malformed YAML: {exc}", "yaml")
-    finally:
-        loader.dispose()
-    return YamlDoc(data, node, name)
 
 
 def _fields(node: yaml.MappingNode) -> tuple[dict[str, int], str | None]:
@@ -157,8 +99,6 @@ def read_curated_file(path: Path) -> Iterator[Item]:
     if doc.data is None:
         return
     if isinstance(doc.data, dict) and "groups" in doc.data:
-        from ingest.countries import read_country_groups
-
         yield from read_country_groups(doc)
         return
     if not isinstance(doc.data, dict):

@@ -19,7 +19,7 @@ from ingest.formats import FORMATS, build_source
 from ingest.loader import DEFAULT_BATCH, LoadSummary
 from ingest.pipeline import run_load
 from ingest.records import Rejection
-from ingest.refresh import Refresh, close_missing
+from ingest.refresh import Refresh, close_missing, curated_facts
 
 
 def write_rejects(path: Path, rejections: list[Rejection]) -> None:
@@ -94,7 +94,8 @@ def load_one(graph: Graph, d: Dataset, state: LocalState, *, rejects_dir: Path,
     source = build_source([path], d.format, graph)
     summary = run_load(graph, source, batch_size=batch_size, progress=progress)
     day = day or state.snapshot_date()
-    refresh = close_missing(graph, source, d.source_id, day)
+    refresh = close_missing(graph, source, d.source_id, day,
+                            keep=curated_facts(d.source_id))
     rejects = rejects_dir / f"{d.name}.jsonl"
     if summary.rejections:
         write_rejects(rejects, summary.rejections)

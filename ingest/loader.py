@@ -36,7 +36,7 @@ the run (its transaction rolled back) and its error is raised from the next ``ad
 ``flush`` call; the other batch in flight may still commit, which a re-run merges like
 any other.
 
-Relationships of nodes this load created find their endpoints by internal node id (the
+Relationships of nodes this load created find their endpoints by element id (the
 create query of the nodes returns them), checked against the id, instead of two index
 seeks; a batch that finds such a node gone is rolled back and redone by index.
 """
@@ -56,8 +56,9 @@ from typing import Any, TypeVar
 
 from neo4j import ManagedTransaction
 
+from graph.cypher import Cypher, render
 from graph.db import Graph, cypher
-from graph.schema import SCHEMA
+from graph.schema import SCHEMA, Schema
 from ingest.records import NodeRecord, Rejection, RelRecord
 from ingest.seen import SeenFilter
 
@@ -248,36 +249,36 @@ class LoadSummary:
 
 @cache
 def node_query(label: str) -> str:
-    return cypher(__file__, "merge_nodes").replace("{{label}}", SCHEMA.label(label))
+    return render(cypher(__file__, "merge_nodes"), label=label)
 
 
 @cache
 def rel_query(rel_type: str) -> str:
     rel = SCHEMA.rel_types[SCHEMA.rel_type(rel_type)]
-    key = "".join(f"coalesce(o.{k}, '') = row.props.{k} AND " for k in rel.merge_key)
-    return (cypher(__file__, "merge_rels").replace("{{type}}", rel.name)
-            .replace("{{key}}", key))
+    # the merge key's property names come from the schema
+    key = Cypher("".join(f"coalesce(o.{k}, '') = row.props.{k} AND " for k in rel.merge_key))
+    return render(cypher(__file__, "merge_rels"), type=rel.name, key=key)
 
 
 @cache
-def create_keys(kind: str, name: str) -> tuple[str, ...]:
+def create_keys(kind: str, name: str, schema: Schema = SCHEMA) -> tuple[str, ...]:
     """The properties the create path sends per row, in order: every property the schema
     declares for the label (type) but the ones with a fixed place in the row."""
     if kind == "node":
         fixed = {"id", "sources", "aliases"}
-        return tuple(sorted(set(SCHEMA.node_properties[SCHEMA.label(name)]) - fixed))
-    return tuple(sorted(set(SCHEMA.rel_properties[SCHEMA.rel_type(name)]) - {"sources"}))
+        return tuple(sorted(set(schema.node_properties[schema.label(name)]) - fixed))
+    return tuple(sorted(set(schema.rel_properties[schema.rel_type(name)]) - {"sources"}))
 
 
 @cache
-def date_keys(kind: str, name: str) -> frozenset[str]:
+def date_keys(kind: str, name: str, schema: Schema = SCHEMA) -> frozenset[str]:
     """The create path's date properties of a label (type): they travel as ISO strings
     and are stored with Cypher's ``date()``. Why: the driver turns each Python date into
     its wire form in Python code (~10 µs a value, half the cost of sending a row), a string
     costs nothing to send and Neo4j parses it in well under a microsecond."""
-    props = (SCHEMA.node_properties[SCHEMA.label(name)] if kind == "node"
-             else SCHEMA.rel_properties[SCHEMA.rel_type(name)])
-    return frozenset(k for k in create_keys(kind, name) if props[k].type == "date")
+    props = (schema.node_properties[schema.label(name)] if kind == "node"
+             else schema.rel_properties[schema.rel_type(name)])
+    return frozenset(k for k in create_keys(kind, name, schema) if props[k].type == "date")
 
 
 @cache
@@ -287,40 +288,39 @@ def date_positions(kind: str, name: str, first: int) -> tuple[int, ...]:
     return tuple(first + i for i, k in enumerate(create_keys(kind, name)) if k in dates)
 
 
-def _sets(var: str, kind: str, name: str, first: int) -> str:
+def _sets(var: str, kind: str, name: str, first: int, schema: Schema) -> Cypher:
     """One ``SET`` item per declared property. (Not only the non-null ones per group of
     rows: setting a null costs a property look-up, ~1.5 µs, but a query per combination of
     present properties costs more in planning and round trips than it saves.)"""
-    dates = date_keys(kind, name)
-    return "".join(f", {var}.`{k}` = date(row[{first + i}])" if k in dates
-                   else f", {var}.`{k}` = row[{first + i}]"
-                   for i, k in enumerate(create_keys(kind, name)))
+    dates = date_keys(kind, name, schema)
+    return Cypher("".join(f", {var}.`{k}` = date(row[{first + i}])" if k in dates
+                          else f", {var}.`{k}` = row[{first + i}]"
+                          for i, k in enumerate(create_keys(kind, name, schema))))
 
 
 @cache
 def count_query(kind: str, name: str) -> str:
     """The create path's count of a label (``kind`` "node") or type ("rel")."""
     if kind == "node":
-        return cypher(__file__, "count_label").replace("{{label}}", SCHEMA.label(name))
-    return cypher(__file__, "count_type").replace("{{type}}", SCHEMA.rel_type(name))
+        return render(cypher(__file__, "count_label"), label=name)
+    return render(cypher(__file__, "count_type"), type=name)
 
 
 @cache
-def create_node_query(label: str) -> str:
-    return (cypher(__file__, "create_nodes").replace("{{label}}", SCHEMA.label(label))
-            .replace("{{sets}}", _sets("n", "node", label, 3)))
+def create_node_query(label: str, schema: Schema = SCHEMA) -> str:
+    """The create query of a label: one ``SET`` per property ``schema`` declares."""
+    return render(cypher(__file__, "create_nodes"), schema=schema, label=label,
+                  sets=_sets("n", "node", label, 3, schema))
 
 
 @cache
 def create_rel_query(rel_type: str, by_node: bool = False) -> str:
-    """The create query of a type; ``by_node``: its endpoints found by internal node id
+    """The create query of a type; ``by_node``: its endpoints found by element id
     (rows ``[a, b, sources, a's id, b's id, values...]``), else by the ``Entity(id)``
     index (rows ``[a's id, b's id, sources, values...]``)."""
-    ends = cypher(__file__, "ends_by_node" if by_node else "ends_by_id")
-    ends = "\n".join(line for line in ends.splitlines() if not line.startswith("//"))
-    return (cypher(__file__, "create_rels").replace("{{type}}", SCHEMA.rel_type(rel_type))
-            .replace("{{ends}}", ends)
-            .replace("{{sets}}", _sets("r", "rel", rel_type, 5 if by_node else 3)))
+    ends = render(cypher(__file__, "ends_by_node" if by_node else "ends_by_id"))
+    return render(cypher(__file__, "create_rels"), type=rel_type, ends=ends,
+                  sets=_sets("r", "rel", rel_type, 5 if by_node else 3, SCHEMA))
 
 
 @cache
@@ -425,14 +425,14 @@ class Rows(list[Any]):
 Result = dict[str, int]
 ZERO: Result = {"written": 0, "created": 0, "updated": 0, "unchanged": 0}
 
-#: At most this many internal node ids are remembered per load (~150 bytes each); the
+#: At most this many element ids are remembered per load (~200 bytes each); the
 #: relationships of nodes beyond it find their endpoints by index.
 NODE_IDS_MAX = 2_000_000
 
 
 class _NodesMoved(Exception):
     """A by-node create row found no endpoint: a node this load created was deleted (its
-    internal id maybe reused) by another writer. The transaction is rolled back and the
+    element id maybe reused) by another writer. The transaction is rolled back and the
     batch redone by index."""
 
 
@@ -444,13 +444,13 @@ class _Restart(Exception):
 @dataclass
 class _Batch:
     """One batch of one label or type, split into the rows to create (in parts by how
-    their endpoints are found: by internal node id or not) and the rows to merge; run as
+    their endpoints are found: by element id or not) and the rows to merge; run as
     one transaction."""
 
     merge_query: str
     #: the label's (type's) count query, run before each create query
     count_query: str
-    #: the create query of a part (by internal node id or not)
+    #: the create query of a part (by element id or not)
     create_query: Callable[[bool], str]
     #: the create rows (lists) by part, and all of them again as merge rows (maps)
     parts: dict[bool, list[list[Any]]]
@@ -462,7 +462,7 @@ class _Batch:
     token: int = 0
     #: ``_CreatePath.mark``, taken before the transaction begins
     mark: int = 0
-    #: set by ``run`` for node batches: [id, internal id] of each node created
+    #: set by ``run`` for node batches: [id, element id] of each node created
     created_ids: list[list[Any]] = field(default_factory=list)
     #: set when the by-node rows found a node gone and were redone by index
     moved: bool = False
@@ -691,10 +691,36 @@ class Writer:
         self._deferred: dict[str, _Deferred] = {}
         #: False: every row is merged (the create path off; tests compare both)
         self.create_path = create_path
-        #: id -> internal node id of the nodes this load created (up to NODE_IDS_MAX), so
+        #: id -> element id of the nodes this load created (up to NODE_IDS_MAX), so
         #: their relationships skip the index (ends_by_node.cypher); None once a batch
         #: found one of them gone
-        self._node_ids: dict[str, int] | None = {}
+        self._node_ids: dict[str, str] | None = {}
+
+    # -- what a caller (a test, a diagnostic) may observe ---------------------------------
+    @property
+    def remembered_ids(self) -> dict[str, str] | None:
+        """id -> element id of the nodes this load created, the by-node path's map (a live
+        view); None once a batch found one of them gone."""
+        return self._node_ids
+
+    def broken(self) -> set[str]:
+        """The "node:<label>" / "rel:<type>" keys whose create path found the database not
+        as this load left it (they merge from then on)."""
+        return {key for key, state in self._create.items() if state.broken}
+
+    def create_path_keys(self) -> set[str]:
+        """The keys that took the create path so far."""
+        return set(self._create)
+
+    def buffered(self) -> int:
+        """Rows added but not sent yet."""
+        return sum(len(b) for b in (*self._nodes.values(), *self._rels.values()))
+
+    def wait_for_server(self) -> None:
+        """A barrier: return once every batch sent so far has finished on the server
+        (committed or failed); they are still counted only by the writer's next step."""
+        for _, _, job, _ in list(self._pending):
+            job.join()
 
     def add_node(self, rec: NodeRecord) -> None:
         self._add("node", rec.label, node_row(rec))

@@ -5,12 +5,15 @@ load did not contain is a fact the publisher dropped: it gets ``until`` = the sn
 day, so "as of" questions before that day still see it and questions after do not. A fact
 also backed by another source (one cited by facts of the curated data or of another
 dataset) stays open: that source still vouches for it; it is counted as ``still_backed``.
+The curated data's own facts that cite a dataset (a chip REQUIRES an ETO input, citing
+ETO) are the product's, not the dataset's: its refresh never closes them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from graph.db import Graph, cypher
@@ -35,10 +38,18 @@ def _key(rel_type: str, source: str, target: str, since: Any, props: dict[str, A
     return (rel_type, source, target, str(day) if day is not None else "", extra)
 
 
-def close_missing(graph: Graph, source: Source, source_id: str, day: dt.date,
-                  examples: int = 5) -> Refresh:
-    """Close the open facts citing ``source_id`` that ``source`` (the load just made,
-    read again) does not contain."""
+def curated_facts(source_id: str, data_dir: Path | None = None) -> set[tuple[Any, ...]]:
+    """The facts of the curated data (``data/``) that cite ``source_id``: the product's own
+    facts quoting a dataset (a chip's REQUIRES citing ETO), never closed by its refresh."""
+    from ingest.curated import read_curated
+    from ingest.judgements import ROOT
+
+    return _keys(lambda: read_curated([data_dir or ROOT / "data"]), source_id)[0]
+
+
+def _keys(source: Source, source_id: str) -> tuple[set[tuple[Any, ...]], set[str]]:
+    """The identities of the facts of ``source`` citing ``source_id``, and the Source ids
+    it defines."""
     v = Validator()
     loaded: set[tuple[Any, ...]] = set()
     own_sources = {source_id}
@@ -51,6 +62,16 @@ def close_missing(graph: Graph, source: Source, source_id: str, day: dt.date,
         if isinstance(rec, RelRecord) and source_id in (rec.props.get("sources") or ()):
             loaded.add(_key(rec.type, rec.source, rec.target, rec.props.get("since"),
                             rec.props))
+    return loaded, own_sources
+
+
+def close_missing(graph: Graph, source: Source, source_id: str, day: dt.date,
+                  examples: int = 5, keep: set[tuple[Any, ...]] | None = None) -> Refresh:
+    """Close the open facts citing ``source_id`` that ``source`` (the load just made,
+    read again) does not contain; ``keep``: identities never closed (the curated data's
+    own facts citing the dataset, see ``curated_facts``)."""
+    loaded, own_sources = _keys(source, source_id)
+    loaded |= keep or set()
     out = Refresh()
     to_close: list[str] = []
     dropped = [row for row in graph.read(cypher(__file__, "facts_of_source"),

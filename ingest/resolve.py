@@ -54,6 +54,7 @@ class FirmIndex:
     def __init__(self) -> None:
         self._tiers: tuple[dict[str, set[str]], ...] = ({}, {}, {}, {})
         self.ids: set[str] = set()
+        self._names: dict[str, str] = {}
 
     def add(self, firm_id: str, names: Iterable[str | None]) -> None:
         """Index a firm: the first name is its name, the others its aliases."""
@@ -61,6 +62,8 @@ class FirmIndex:
         for i, n in enumerate(names):
             if not n:
                 continue
+            if i == 0:
+                self._names.setdefault(firm_id, str(n))
             alias = int(i > 0)
             self._tiers[alias].setdefault(str(n).casefold().strip(), set()).add(firm_id)
             self._tiers[2 + alias].setdefault(normalize(str(n)), set()).add(firm_id)
@@ -98,6 +101,17 @@ class FirmIndex:
         """The one firm this name or alias denotes; None when none or several do."""
         hits = self._hits(name)
         return next(iter(hits)) if len(hits) == 1 else None
+
+    def name_of(self, firm_id: str) -> str | None:
+        """The name a firm was indexed under (its stored name), if indexed."""
+        return self._names.get(firm_id)
+
+    def exact(self, name: str) -> set[str]:
+        """The firms whose name or an alias is ``name`` itself (ignoring case only): a
+        caller can tell an exact hit from one that normalisation made (which conflates,
+        e.g., "X Group Co., Ltd." with "X Co., Ltd.")."""
+        key = name.casefold().strip()
+        return set(self._tiers[0].get(key, set()) | self._tiers[1].get(key, set()))
 
     def ambiguous(self, name: str) -> list[str]:
         hits = self._hits(name)

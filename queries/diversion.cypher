@@ -10,7 +10,7 @@ CALL (s) {
 MATCH p = (s) ((a)-[r:SHIPS_TO|HOSTS|OPERATES|OWNS|DESIGNS|FABRICATES|PACKAGES|DEVELOPS|TRAINED_ON|SERVES]-(b)
     WHERE $steps[type(r) + CASE WHEN startNode(r) = a THEN '>' ELSE '<' END] IS NOT NULL
       AND (r.since IS NULL OR r.since <= $as_of) AND (r.until IS NULL OR r.until >= $as_of)
-      AND (type(r) <> 'OWNS' OR r.share >= $control_share OR r.kind = 'control')
+      AND (type(r) <> 'OWNS' OR r.share >= $control_share OR r.kind = 'control' OR r.control)
       AND (type(r) <> 'SHIPS_TO' OR $item IS NULL OR coalesce(r.item, '') IN ['', $item])
   ){1,8} (d)
 WHERE all(i IN range(0, length(p) - 1) WHERE NOT nodes(p)[i] IN nodes(p)[i + 1..])

@@ -17,6 +17,7 @@ from graph.errors import BadArgument
 from queries import factors
 from queries.common import as_of_date, check_hops, lookup, narrow, primary_label
 from queries.hops import entity, hops, source_titles
+from queries.license import LicenseCheck
 from queries.models import (
     DiversionPath,
     DiversionResult,
@@ -46,6 +47,26 @@ def to_path(row: dict[str, Any], titles: dict[str, str]) -> DiversionPath:
                          destination=entity(nodes[-1]), reasons=list(row["reasons"]))
 
 
+def annotate_licenses(paths: list[DiversionPath], origin: str,
+                      check: LicenseCheck) -> None:
+    """Each SHIPS_TO hop says the license status of the item it moves (its ``item``, else
+    the path's origin chip or model) at the party it reaches, with the license recorded on
+    the shipment; a path is at license risk where such a hop is at risk."""
+    for path in paths:
+        for hop in path.hops:
+            if hop.type != "SHIPS_TO" or hop.direction != "forward":
+                continue
+            item = hop.properties.get("item") or (
+                origin if origin.startswith(("chip:", "model:")) else None)
+            if not item:
+                continue
+            view = check.view(str(item), hop.to_id, hop.properties.get("license"),
+                              hop.properties.get("license_date"))
+            hop.license = view.model_dump() if view is not None else None
+        path.license_risk = any(h.license is not None and h.license["at_risk"]
+                                for h in path.hops)
+
+
 def _check_limit(limit: int) -> int:
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 10_000:
         raise BadArgument(f"limit out of range: {limit!r}", hint="expected 1..10000")
@@ -54,8 +75,10 @@ def _check_limit(limit: int) -> int:
 
 def diversion(graph: Graph, item: str, scenario: str | Path | Scenario | None = None,
               max_hops: int = 4, as_of: dt.date | str | None = None,
-              limit: int = DEFAULT_LIMIT, budget: int = DEFAULT_BUDGET) -> DiversionResult:
-    """Ranked paths from ``item`` to destinations of concern under ``scenario``."""
+              limit: int = DEFAULT_LIMIT, budget: int = DEFAULT_BUDGET,
+              check: LicenseCheck | None = None) -> DiversionResult:
+    """Ranked paths from ``item`` to destinations of concern under ``scenario``; SHIPS_TO
+    hops carry the license view (``check`` shares evaluations across questions)."""
     check_hops(max_hops)
     _check_limit(limit)
     day = as_of_date(as_of)
@@ -77,11 +100,13 @@ def diversion(graph: Graph, item: str, scenario: str | Path | Scenario | None = 
         raise BadArgument(f"{row['id']!r} is a {label}, expected "
                           f"{', '.join(ITEM_LABELS)}", hint="pass the id of an item")
     titles = {k: v for k, v in row["titles"]}
+    paths = [to_path(r, titles) for r in row["paths"]]
+    annotate_licenses(paths, row["id"], check or LicenseCheck(graph, scen, day))
     return DiversionResult(
         origin=entity({"id": row["id"], "name": row["name"], "label": label}),
         scenario=scen.id, scenario_name=scen.name, as_of=day, max_hops=max_hops,
         concern_countries=concern, origin_reasons=list(row["origin_reasons"]),
-        paths=[to_path(r, titles) for r in row["paths"]], total_paths=row["total"],
+        paths=paths, total_paths=row["total"],
         truncated=row["total"] >= budget,
     )
 

@@ -14,7 +14,7 @@ UNWIND inside AS d
 MATCH p = (s) ((a)-[r:SHIPS_TO|HOSTS|OPERATES|OWNS|DESIGNS|FABRICATES|PACKAGES|DEVELOPS|TRAINED_ON|SERVES]-(b)
     WHERE $steps[type(r) + CASE WHEN startNode(r) = a THEN '>' ELSE '<' END] IS NOT NULL
       AND (r.since IS NULL OR r.since <= $as_of) AND (r.until IS NULL OR r.until >= $as_of)
-      AND (type(r) <> 'OWNS' OR r.share >= $control_share OR r.kind = 'control')
+      AND (type(r) <> 'OWNS' OR r.share >= $control_share OR r.kind = 'control' OR r.control)
   ){1,8} (d)
 WHERE (s:Chip OR s:Model OR s:DataCenter OR s:Firm)
   AND NOT s IN inside

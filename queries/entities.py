@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from graph.cypher import Cypher, render
 from graph.db import Graph, cypher
 from graph.errors import BadArgument
 from graph.schema import SCHEMA
@@ -59,7 +60,7 @@ class Filters:
                 "country": self.country, "listed": self.listed}
 
 
-def _native(value: Any) -> Any:
+def native(value: Any) -> Any:
     """Neo4j temporal values to Python dates; everything else as is."""
     if hasattr(value, "to_native"):
         native = value.to_native()
@@ -68,19 +69,7 @@ def _native(value: Any) -> Any:
 
 
 def _props(raw: dict[str, Any]) -> dict[str, Any]:
-    return {k: _native(v) for k, v in raw.items()}
-
-
-def _with_type(text: str, rel_type: str) -> str:
-    """The query with ``$($type)`` replaced by the checked type name: Cypher's dynamic
-    types work (the file runs as is in the Browser) but plan 4-5x slower than a static
-    type, and a type is a name from the schema registry, never user text."""
-    return text.replace("$($type)", SCHEMA.rel_type(rel_type))
-
-
-def _with_label(text: str, label: str) -> str:
-    """Same for ``$($label)``."""
-    return text.replace("$($label)", SCHEMA.label(label))
+    return {k: native(v) for k, v in raw.items()}
 
 
 def _row(node_id: str, label: str | None, props: dict[str, Any]) -> EntityRow:
@@ -100,7 +89,7 @@ def neighbours(graph: Graph, ids: Sequence[str], rel_type: str,
     if direction not in {"out", "in"}:
         raise BadArgument(f"direction must be 'out' or 'in', got {direction!r}")
     name = "entity_neighbors_out" if direction == "out" else "entity_neighbors_in"
-    rows = graph.read(_with_type(cypher(__file__, name), rel_type),
+    rows = graph.read(render(cypher(__file__, name), type=rel_type),
                       {"ids": list(ids), "type": rel_type}, plain=True)
     out: dict[str, list[Neighbour]] = {i: [] for i in ids}
     for r in rows:
@@ -126,18 +115,17 @@ def page(graph: Graph, label: str, first: int, after: str | None = None,
     params = {"label": label, "after": after, "limit": first + 1, "keys": key_list,
               **filters.params()}
     plain = all(v is None for v in filters.params().values())
-    text = _with_label(cypher(__file__, "entity_page_all" if plain else "entity_page"), label)
-    if key_list is not None:
-        text = text.replace("properties(n) AS props", "[k IN $keys | n[k]] AS props", 1)
     columns = []
     for i, (rel_type, direction) in enumerate(expand):
         if direction not in {"out", "in"}:
             raise BadArgument(f"direction must be 'out' or 'in', got {direction!r}")
         name = f"entity_page_{'keys_' if key_list is not None else ''}{direction}"
-        sub = "\n".join(line for line in cypher(__file__, name).splitlines()
-                        if not line.startswith("//")).strip()
-        columns.append(f",\n       {_with_type(sub, rel_type)} AS x{i}")
-    text = text.replace("       // relationships", "".join(columns) or "", 1)
+        column = render(cypher(__file__, name), type=rel_type).strip()
+        columns.append(f",\n       {column} AS x{i}")
+    text = render(cypher(__file__, "entity_page_all" if plain else "entity_page"), label=label,
+                  props=Cypher("properties(n)" if key_list is None
+                               else "[k IN $keys | n[k]]"),
+                  relationships=Cypher("".join(columns)))
     rows = graph.read(text, params, plain=True)[:first + 1]
     more = len(rows) > first
     rows = rows[:first]
@@ -169,13 +157,13 @@ def page(graph: Graph, label: str, first: int, after: str | None = None,
 def _picked(keys: Sequence[str], values: Sequence[Any]) -> dict[str, Any]:
     """Properties from values in ``keys`` order (absent ones left out, as
     ``properties()`` would)."""
-    return {k: _native(v) for k, v in zip(keys, values, strict=True) if v is not None}
+    return {k: native(v) for k, v in zip(keys, values, strict=True) if v is not None}
 
 
 def count(graph: Graph, label: str, filters: Filters | None = None) -> int:
     """How many entities of ``label`` pass ``filters`` (a Cypher count)."""
     label = SCHEMA.label(label)
-    rows = graph.read(_with_label(cypher(__file__, "entity_count"), label),
+    rows = graph.read(render(cypher(__file__, "entity_count"), label=label),
                       {"label": label, **(filters or Filters()).params()})
     return int(rows[0]["total"]) if rows else 0
 

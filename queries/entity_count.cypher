@@ -1,6 +1,6 @@
 // How many entities of a label pass the same filters as entity_page (a count, no nodes
 // are returned).
-MATCH (n:$($label))
+MATCH (n:{{label}})
 WHERE ($kind IS NULL OR n.kind = $kind
        OR (valueType(n.kind) STARTS WITH 'LIST' AND $kind IN n.kind))
   AND ($status IS NULL OR n.status = $status)

@@ -2,14 +2,13 @@
 // property values a compiled GraphQL selection reads (api/graphql/compiled.py), as ONE
 // row: `page` is the list of [id, values of $keys, relationship column...] per node (one
 // Bolt record instead of one per node: the Python driver's per-record cost was most of
-// the read). The API adds, at the marker below, one column per relationship field
+// the read). The API adds, at {{relationships}}, one column per relationship field
 // (entity_projection_out / entity_projection_in). Same match, cursor and neighbour order
 // (by name) as entity_page_all, so the answers are the same.
-MATCH (n:$($label))
+MATCH (n:{{label}})
 WHERE n.id > coalesce($after, '')
 WITH n ORDER BY n.id LIMIT $limit
-WITH n, [n.id, [k IN $keys | n[k]]
-       // relationships
+WITH n, [n.id, [k IN $keys | n[k]]{{relationships}}
          ] AS row
 ORDER BY n.id
 RETURN collect(row) AS page

@@ -14,9 +14,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from graph.cypher import Cypher, render
 from graph.db import Graph, cypher
 from graph.errors import BadArgument
-from queries.entities import _with_label, _with_type
 
 
 @dataclass(frozen=True)
@@ -29,21 +29,17 @@ class Expansion:
     keys: tuple[str, ...]
 
 
-def _body(name: str) -> str:
-    return "\n".join(line for line in cypher(__file__, name).splitlines()
-                     if not line.startswith("//")).strip()
-
-
 def projection_text(label: str, expand: Sequence[Expansion]) -> str:
     """The query text for a label and relationship columns (items 2, 3... of a row)."""
-    text = _with_label(cypher(__file__, "entity_projection"), label)
     columns = []
     for i, e in enumerate(expand):
         if e.direction not in {"out", "in"}:
             raise BadArgument(f"direction must be 'out' or 'in', got {e.direction!r}")
-        sub = _with_type(_body(f"entity_projection_{e.direction}"), e.rel_type)
-        columns.append(f",\n         {sub.replace('$keys_', f'$keys{i}')}")
-    return text.replace("       // relationships", "".join(columns), 1)
+        column = render(cypher(__file__, f"entity_projection_{e.direction}"),
+                        type=e.rel_type, keys=Cypher(f"keys{i}")).strip()
+        columns.append(f",\n         {column}")
+    return render(cypher(__file__, "entity_projection"), label=label,
+                  relationships=Cypher("".join(columns)))
 
 
 def projected_page(graph: Graph, text: str, keys: Sequence[str],

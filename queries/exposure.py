@@ -17,6 +17,7 @@ from graph.db import Graph, cypher
 from queries.chokepoints import chokepoints as chokepoint_question
 from queries.common import as_of_date, check_hops, check_threshold, lookup
 from queries.diversion import diversion
+from queries.license import LicenseCheck
 from queries.models import (
     ChokepointRef,
     ConsortiumExposure,
@@ -24,6 +25,7 @@ from queries.models import (
     EntityRef,
     ExposureResult,
     LayerItem,
+    LicenseView,
     ListedMember,
     Member,
 )
@@ -32,9 +34,24 @@ from queries.scenarios import Scenario, country_tiers, load_scenario
 TOP_PATHS = 5
 
 
+def license_view(row: dict[str, Any], check: LicenseCheck) -> list[LicenseView]:
+    """Members (firms) and data centers that would need a license — or cannot be decided —
+    for each chip the consortium includes, under the scenario."""
+    chips = sorted({i["id"] for i in row["items"] if i["label"] == "Chip"})
+    parties = sorted({m["id"] for m in row["members"] if m["label"] == "Firm"}
+                     | {i["id"] for i in row["items"] if i["label"] == "DataCenter"})
+    out = []
+    for chip in chips:
+        for party in parties:
+            view = check.view(chip, party)
+            if view is not None and view.required is not False:
+                out.append(view)
+    return out
+
+
 def _row(graph: Graph, row: dict[str, Any], tiers: dict[str, str], scen: Scenario,
          day: dt.date, threshold: float, max_hops: int,
-         choke_cache: dict[str, Any]) -> ConsortiumExposure:
+         choke_cache: dict[str, Any], check: LicenseCheck) -> ConsortiumExposure:
     members = []
     for m in sorted(row["members"], key=lambda m: m["id"]):
         members.append(Member(
@@ -79,10 +96,11 @@ def _row(graph: Graph, row: dict[str, Any], tiers: dict[str, str], scen: Scenari
     paths: list[DiversionPath] = []
     for dc in sorted({i["id"] for i in row["items"] if i["label"] == "DataCenter"}):
         res = diversion(graph, dc, scenario=scen, max_hops=max_hops, as_of=day,
-                        limit=TOP_PATHS)
+                        limit=TOP_PATHS, check=check)
         total += res.total_paths
         paths.extend(res.paths)
     paths.sort(key=lambda p: (-p.score, p.length, [h.to_id for h in p.hops]))
+    views = license_view(row, check)
     return ConsortiumExposure(
         id=row["id"], name=row["name"], kind=row["kind"], members=members,
         members_by_country=dict(sorted(by_country.items())),
@@ -92,7 +110,10 @@ def _row(graph: Graph, row: dict[str, Any], tiers: dict[str, str], scen: Scenari
         layer_countries=dict(sorted(layer_countries.items())),
         american_share=round(american, 9) if american is not None else None,
         chokepoints=sorted(chokes.values(), key=lambda c: (-c.share, c.input.id)),
-        diversion_paths=total, top_paths=paths[:TOP_PATHS])
+        diversion_paths=total, top_paths=paths[:TOP_PATHS],
+        license_needed=[f"{v.party}|{v.item}|{v.policy}" for v in views if v.required],
+        license_undetermined=[f"{v.party}|{v.item}|{v.policy}" for v in views
+                              if v.required is None])
 
 
 def exposure(graph: Graph, consortium: str | None = None,
@@ -110,5 +131,6 @@ def exposure(graph: Graph, consortium: str | None = None,
     tiers = country_tiers(graph, scen)
     rows = graph.read(cypher(__file__, "exposure"), {"id": cid, "as_of": day})
     cache: dict[str, Any] = {}
+    check = LicenseCheck(graph, scen, day)
     return ExposureResult(scenario=scen.id, as_of=day, consortia=[
-        _row(graph, r, tiers, scen, day, threshold, max_hops, cache) for r in rows])
+        _row(graph, r, tiers, scen, day, threshold, max_hops, cache, check) for r in rows])

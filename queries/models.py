@@ -26,6 +26,24 @@ class SourceRef(BaseModel):
     title: str | None = Field(default=None, description="title, when the Source node exists")
 
 
+class LicenseView(BaseModel):
+    """The license status of one item at one party under the question's scenario
+    (queries/license.py), with what the data records for the shipment, if anything."""
+
+    item: str = Field(description="chip or model id")
+    party: str = Field(description="the party the hop reaches")
+    required: bool | None = Field(description="true: license required; null: undetermined")
+    policy: str = Field(description="the resulting policy")
+    rules: str = Field(description="ids of the rules that applied, comma-separated (a "
+                                   "string, not a list: hops are nested lists already)")
+    recorded: str | None = Field(default=None, description="license recorded on the "
+                                                           "shipment: granted, denied, "
+                                                           "pending; null: none recorded")
+    recorded_date: str | None = Field(default=None, description="when, as reported")
+    at_risk: bool = Field(description="a license is (or may be) required, or the policy is "
+                                      "a presumption of denial, and none is recorded granted")
+
+
 class Hop(BaseModel):
     """One relationship on a path, in the direction the path walks it."""
 
@@ -44,6 +62,10 @@ class Hop(BaseModel):
     factor: float | None = Field(default=None,
                                  description="diversion factor of the hop (queries/factors.py)"
                                              "; null outside diversion")
+    license: dict[str, Any] | None = Field(
+        default=None, description="diversion: the license status of the item this hop moves "
+        "at the party it reaches (a LicenseView: item, party, required, policy, rules, "
+        "recorded, recorded_date, at_risk); null for hops that move no known item")
 
 
 class Path(BaseModel):
@@ -57,6 +79,10 @@ class DiversionPath(Path):
     score: float = Field(description="product of the hop factors, in (0, 1]")
     destination: EntityRef = Field(description="the node of concern the path reaches")
     reasons: list[str] = Field(description="why the destination is of concern")
+    license_risk: bool = Field(default=False, description="an item reaches a party that "
+                                                          "would need a license (or faces "
+                                                          "presumption of denial) and no "
+                                                          "granted license is recorded")
 
 
 class DiversionResult(BaseModel):
@@ -108,7 +134,9 @@ class Bounds(BaseModel):
 
 class StakePath(BaseModel):
     hops: list[Hop] = Field(description="OWNS hops from the owner down to the target")
-    product: Bounds = Field(description="product of the shares (unknown share: 0 low, 1 high)")
+    product: Bounds = Field(description="product of the shares (unknown share: 0 low; high: "
+                                        "what the known shares of the same owned firm "
+                                        "leave)")
 
 
 class OwnerStake(BaseModel):
@@ -315,6 +343,12 @@ class ConsortiumExposure(BaseModel):
     chokepoints: list[ChokepointRef]
     diversion_paths: int = Field(description="diversion paths from its data centers")
     top_paths: list[DiversionPath]
+    license_needed: list[str] = Field(default_factory=list, description="members and data "
+                                      "centers that would need a license for the "
+                                      "consortium's chips under the scenario, as "
+                                      "'party|chip|policy'")
+    license_undetermined: list[str] = Field(default_factory=list, description="the same "
+                                            "where the rules cannot decide from the graph")
 
 
 class ExposureResult(BaseModel):
@@ -333,3 +367,132 @@ class PathsResult(BaseModel):
     max_hops: int
     as_of: dt.date
     paths: list[Path]
+
+
+# -- policy engine (issue 18) -------------------------------------------------------------
+
+class OwnershipChain(BaseModel):
+    """One OWNS path from a listed owner down to the party, behind an Affiliates finding."""
+
+    owner: EntityRef
+    control_list: str = Field(description="the control list the owner is on")
+    share: Bounds = Field(description="product of the shares along the path")
+    hops: list[Hop] = Field(description="OWNS hops with shares and sources")
+
+
+class RuleFinding(BaseModel):
+    """How one rule of the scenario met the question, and why."""
+
+    rule: str = Field(description="rule id in the scenario file")
+    name: str
+    kind: str = Field(description="item, destination, end_user or cap")
+    status: str = Field(description="applied, not_applied, not_in_force, superseded or "
+                                    "undetermined")
+    why: list[str] = Field(description="the threshold compared, the listing, the "
+                                       "destination match, the dates ...")
+    outcome: str | None = Field(default=None, description="what the rule prescribes when "
+                                                          "it applies")
+    item_class: str | None = Field(default=None, description="class an item rule defines")
+    basis: str = Field(description="rule_text, our_reading or public_debate")
+    confidence: str = Field(description="high, medium or low")
+    note: str | None = Field(default=None, description="what the rule's text says, and "
+                                                       "what was not read in it")
+    since: dt.date | None = Field(default=None, description="first day in force")
+    until: dt.date | None = Field(default=None, description="last day in force")
+    suspensions: list[dict[str, Any]] = Field(default_factory=list,
+                                              description="periods it did not apply")
+    sources: list[dict[str, Any]] = Field(default_factory=list)
+    ownership: list[OwnershipChain] | None = Field(
+        default=None, description="Affiliates rule: the chains from listed owners")
+
+
+class LicenseResult(BaseModel):
+    item: EntityRef
+    to: EntityRef = Field(description="the party the item would reach")
+    scenario: str
+    scenario_name: str
+    as_of: dt.date
+    destination: str | None = Field(description="ISO3 of the destination country")
+    destination_groups: list[str] = Field(description="its EAR groups on as_of")
+    tier: str | None = Field(description="its tier under the scenario")
+    end_users: list[EntityRef] = Field(description="the firm, or a data center's operators")
+    item_classes: list[str] = Field(description="classes the item rules gave the item")
+    required: bool | None = Field(description="true: a license is required; false: none "
+                                              "is; null: undetermined from the graph")
+    policy: str = Field(description="no license required / license exception X / license "
+                                    "required: presumption of approval | case by case | "
+                                    "presumption of denial")
+    policy_code: dict[str, Any] = Field(description="{policy, review, exception} codes")
+    applied: list[RuleFinding] = Field(description="rules that applied, with why")
+    undetermined: list[RuleFinding] = Field(description="rules the graph cannot decide "
+                                                        "(a missing property, a bound "
+                                                        "straddling a threshold)")
+    not_applied: list[RuleFinding] = Field(description="rules in force that did not apply "
+                                                       "(or were superseded), with why")
+    not_in_force: list[RuleFinding] = Field(description="rules that did not apply because "
+                                                        "of their dates")
+
+
+class ComputeDataCenter(BaseModel):
+    id: str
+    name: str
+    country: str | None
+    status: str | None = Field(description="status on as_of")
+    h100_equivalents: float | None = Field(description="on as_of; null when not recorded")
+
+
+class ComputeRow(BaseModel):
+    country: str
+    tier: str
+    groups: list[str] = Field(description="EAR country groups on as_of")
+    operational: float = Field(description="H100 equivalents of operational data centers")
+    planned: float = Field(description="H100 equivalents planned or under construction")
+    operational_count: int = Field(description="operational data centers")
+    planned_count: int = Field(description="planned or under construction")
+    unknown_count: int = Field(description="data centers counted without a figure")
+    cap: float | None = Field(description="the scenario's cap for the country (H100 eq.)")
+    cap_rules: list[str] = Field(description="ids of the cap rules that cover it")
+    low_volume: float | None = Field(description="low-volume exception (H100 eq.)")
+    exceeds: str | None = Field(description="what exceeds the cap, if anything")
+    data_centers: list[ComputeDataCenter] = Field(description="operational and planned")
+
+
+class ComputeResult(BaseModel):
+    scenario: str
+    as_of: dt.date
+    countries: list[ComputeRow]
+    total_operational: float = Field(description="H100 eq. operational, all rows")
+    total_planned: float = Field(description="H100 eq. planned, all rows")
+
+
+class ConsortiumChange(BaseModel):
+    consortium: str = Field(description="consortium id")
+    name: str
+    needing_license: list[str] = Field(description="members and data centers that would "
+                                                   "need a license for the item")
+    baseline: list[str] = Field(description="the same under the first scenario")
+
+
+class ScenarioColumn(BaseModel):
+    scenario: str
+    name: str
+    proposal: str = Field(description="what the public debate proposes")
+    our_reading: str = Field(description="how the scenario turns it into rules")
+    countries_per_tier: dict[str, int] = Field(description="tier -> number of countries")
+    tiers: dict[str, list[str]] = Field(description="trusted and concern countries")
+    policy_by_tier: dict[str, str] = Field(description="tier -> the item's policies there "
+                                                       "(with country counts)")
+    policy_by_country: dict[str, str] = Field(description="ISO3 -> the item's policy")
+    countries_needing_license: list[str] = Field(description="ISO3 codes")
+    compute_needing_license: float = Field(description="operational H100 eq. in countries "
+                                                       "that would need a license")
+    planned_needing_license: float = Field(description="planned H100 eq. there")
+    consortia_changed: list[ConsortiumChange] = Field(
+        description="consortia whose members or data centers change license status "
+                    "against the first scenario")
+
+
+class CompareResult(BaseModel):
+    item: EntityRef
+    as_of: dt.date
+    scenarios: list[ScenarioColumn] = Field(description="one column per scenario")

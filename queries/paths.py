@@ -8,6 +8,7 @@ be restricted to some types, checked against the schema registry.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Sequence
 
 from graph.db import Graph, cypher
@@ -58,7 +59,11 @@ def paths(graph: Graph, source: str, target: str, types: Sequence[str] | None = 
     for r in rows:
         hs = hops(r["nodes"], r["rels"], titles)
         found.append(Path(hops=hs, length=len(hs)))
-    found.sort(key=lambda p: (p.length, [h.to_id for h in p.hops]))
+    # parallel relationships (FABRICATES and PACKAGES between the same two nodes) tie on
+    # the nodes alone: type, direction and properties break the tie, so the order is fixed
+    found.sort(key=lambda p: (p.length, [(h.to_id, h.type, h.direction,
+                                          json.dumps(h.properties, sort_keys=True, default=str))
+                                         for h in p.hops]))
 
     def ref(n: dict[str, object]) -> dict[str, object]:
         return {"id": n["id"], "name": n["name"], "label": primary_label(n["labels"])}  # type: ignore[arg-type]

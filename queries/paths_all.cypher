@@ -8,7 +8,7 @@ MATCH p = (a) (()-[r]-()
   ){1,8} (b)
 WHERE all(i IN range(0, length(p) - 1) WHERE NOT nodes(p)[i] IN nodes(p)[i + 1..])
 WITH p LIMIT $budget
-WITH p ORDER BY length(p), [n IN nodes(p) | n.id]
+WITH p ORDER BY length(p), [n IN nodes(p) | n.id], [r IN relationships(p) | type(r)]
 LIMIT $limit
 RETURN [n IN nodes(p) | {id: n.id, name: coalesce(n.name, n.id),
                          label: head([l IN labels(n) WHERE l <> 'Entity'])}] AS nodes,

@@ -22,6 +22,7 @@ import yaml
 
 from graph.db import Graph, cypher
 from graph.errors import BadArgument
+from queries.policy_rules import RuleSet, parse_rules
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "data" / "scenarios"
 DEFAULT_SCENARIO = "default"
@@ -53,6 +54,11 @@ class Scenario:
     default_tier: str = "between"
     sources: tuple[dict[str, Any], ...] = field(default_factory=tuple)
     path: str | None = None
+    #: export-control rules (queries/policy_rules.py; format in data/README.md)
+    rules: RuleSet = field(default_factory=RuleSet)
+    #: what the public debate proposes, and what is our reading of it (said plainly)
+    proposal: str = ""
+    our_reading: str = ""
 
     def tier(self, iso3: str, groups: list[str] | None) -> str:
         """The tier of one country given its EAR groups (rules in the module docstring)."""
@@ -115,16 +121,54 @@ def parse_scenario(raw: Any, where: str) -> Scenario:
         default_tier=default_tier,
         sources=tuple(s for s in sources if isinstance(s, dict)),
         path=where,
+        rules=parse_rules(raw.get("rules"), where),
+        proposal=str(raw.get("proposal") or "").strip(),
+        our_reading=str(raw.get("our_reading") or "").strip(),
     )
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise BadArgument(f"{path}: not valid YAML: {exc}") from None
+
+
+def with_base_rules(raw: Any, where: Path, seen: tuple[str, ...] = ()) -> Any:
+    """A scenario's document with the rules of its ``base`` scenario merged in.
+
+    ``base: <scenario id>`` starts from that scenario's rules; ``drop: [rule ids]`` removes
+    some; a rule of this file with the id of a base rule replaces it. So a debate option
+    says only how it differs from the rules it starts from."""
+    if not isinstance(raw, dict) or raw.get("base") is None:
+        return raw
+    base = raw["base"]
+    if not isinstance(base, str) or not (SCENARIO_DIR / f"{base}.yaml").is_file():
+        raise BadArgument(f"{where}: field 'base' is {base!r}",
+                          hint="expected a bundled scenario id: " + ", ".join(known_scenarios()))
+    if base in seen:
+        raise BadArgument(f"{where}: field 'base' makes a cycle: {' -> '.join(seen + (base,))}")
+    parent = with_base_rules(_read_yaml(SCENARIO_DIR / f"{base}.yaml"),
+                             SCENARIO_DIR / f"{base}.yaml", seen + (base,))
+    own = raw.get("rules") or []
+    if not isinstance(own, list):
+        return raw  # parse_rules reports it
+    drop = raw.get("drop") or []
+    if not isinstance(drop, list):
+        raise BadArgument(f"{where}: field 'drop' must be a list of rule ids")
+    base_rules = [r for r in (parent.get("rules") or []) if isinstance(r, dict)]
+    unknown = set(drop) - {r.get("id") for r in base_rules}
+    if unknown:
+        raise BadArgument(f"{where}: field 'drop' names rules {sorted(unknown)} that "
+                          f"scenario {base!r} does not have")
+    mine = {r.get("id") for r in own if isinstance(r, dict)}
+    merged = [r for r in base_rules if r.get("id") not in set(drop) | mine] + own
+    return {**raw, "rules": merged}
 
 
 @cache
 def _load_file(path: Path, mtime: float) -> Scenario:
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise BadArgument(f"{path}: not valid YAML: {exc}") from None
-    return parse_scenario(raw, str(path))
+    return parse_scenario(with_base_rules(_read_yaml(path), path), str(path))
 
 
 def load_scenario(name: str | Path | None = None) -> Scenario:

@@ -6,7 +6,16 @@
   eff(X, T) x (1 - sum of the shares X's own recorded owners hold in X), attributed to X's
   headquarters country (a Country owner is its own country).
 * An OWNS without ``share`` is unknown: bounds instead of a number. Low: the unknown share
-  is 0. High: it is 1. Every figure is capped to [0, 1].
+  is 0. High: what the known shares of the same owned firm leave, 1 - (sum of its known
+  owners' shares) — A 20 %, B 30 %, E unknown in T gives E at most 50 %, not 100 %. Along a
+  chain the caps multiply (each hop's unknown share is bounded by what its own firm's known
+  shares leave).
+* Several unknown owners share what is left jointly: the known shares fix every lower
+  bound; what they leave unassigned is one "free mass" per firm with unknown owners (its
+  exact stake x 1 - its known owners' shares), which may go wholly to that firm's own
+  remainder or to any owner above its unknown edges, but only once. A country's (and the
+  foreign share's) upper bound is its lower bound plus the free masses that could go to
+  it — the tightest bounds the recorded facts allow; every figure is capped to [0, 1].
 
 The Cypher (stakes.cypher) returns the paths; the arithmetic is here, so each figure comes
 with the paths behind it.
@@ -57,16 +66,63 @@ def _check_depth(max_depth: int) -> int:
     return max_depth
 
 
-def _product(rels: list[dict[str, Any]]) -> tuple[float, float]:
+def room_left(shares: list[Any]) -> float:
+    """What the known shares of one firm's owners leave for its unknown owners (0..1)."""
+    return min(1.0, max(0.0, 1.0 - sum(float(s) for s in shares if s is not None)))
+
+
+def _product(nodes: list[dict[str, Any]], rels: list[dict[str, Any]],
+             info: dict[str, dict[str, Any]]) -> tuple[float, float]:
     lo = hi = 1.0
-    for r in rels:
+    for i, r in enumerate(rels):
         share = r["props"].get("share")
         if share is None:
+            owned = info.get(nodes[i + 1]["id"])
             lo *= 0.0
+            hi *= room_left(owned["owner_shares"]) if owned else 1.0
         else:
             lo *= float(share)
             hi *= float(share)
     return lo, hi
+
+
+def _free_masses(by_owner: dict[str, list[dict[str, Any]]], info: dict[str, dict[str, Any]],
+                 target: str) -> list[tuple[float, set[str]]]:
+    """The stake the known shares leave unassigned, per firm with unknown owners.
+
+    A firm Y reached from the target by known shares only (exact stake e) and having
+    unknown owners leaves e x (1 - its known owners' shares) free: it goes to Y's own
+    remainder (Y's country; not for the target itself) or to the owners above Y's unknown
+    edges (their countries). Each free mass counts once, whatever the number of unknown
+    owners sharing it; the candidates of each are the countries it may go to."""
+    exact: dict[str, float] = defaultdict(float)
+    cands: dict[str, set[str]] = defaultdict(set)
+    for paths in by_owner.values():
+        for path in paths:
+            nodes, rels = path["nodes"], path["rels"]
+            unknown = [i for i, r in enumerate(rels) if r["props"].get("share") is None]
+            if not unknown:
+                continue
+            j = unknown[-1]  # the unknown edge nearest the target: below it all is known
+            below = nodes[j + 1]["id"]
+            for n in nodes[:j + 1]:
+                cands[below].add(info[n["id"]]["country"] if n["id"] in info
+                                 and info[n["id"]]["country"] else UNKNOWN)
+    for paths in by_owner.values():
+        for path in paths:
+            if all(r["props"].get("share") is not None for r in path["rels"]):
+                prod = 1.0
+                for r in path["rels"]:
+                    prod *= float(r["props"]["share"])
+                exact[path["nodes"][0]["id"]] += prod
+    out = []
+    for y, cs in cands.items():
+        e = 1.0 if y == target else exact.get(y, 0.0)
+        own = info[y]["country"] if y in info and info[y]["country"] else UNKNOWN
+        room = room_left(info[y]["owner_shares"]) if y in info else 1.0
+        if e * room > 0:
+            out.append((min(e, 1.0) * room, cs | ({own} if y != target else set())))
+    return out
 
 
 def _stakes(graph: Graph, target: str, day: dt.date, max_depth: int) -> StakesResult:
@@ -91,7 +147,7 @@ def _stakes(graph: Graph, target: str, day: dt.date, max_depth: int) -> StakesRe
         lo = hi = 0.0
         stake_paths = []
         for path in sorted(paths, key=lambda r: [n["id"] for n in r["nodes"]]):
-            plo, phi = _product(path["rels"])
+            plo, phi = _product(path["nodes"], path["rels"], info)
             lo, hi = lo + plo, hi + phi
             stake_paths.append(StakePath(hops=hops(path["nodes"], path["rels"], titles),
                                          product=bounds(plo, phi)))
@@ -111,16 +167,22 @@ def _stakes(graph: Graph, target: str, day: dt.date, max_depth: int) -> StakesRe
     per_country: dict[str, list[OwnerStake]] = defaultdict(list)
     for o in owners:
         per_country[o.country or UNKNOWN].append(o)
+    lows = {c: sum(o.residual.low for o in os_) for c, os_ in per_country.items()}
+    free = _free_masses(by_owner, info, head["id"])
     by_country = []
     for country, os_ in per_country.items():
+        # jointly: the known shares fix every low; what is not fixed is the free mass of
+        # each firm with unknown owners, which may go wholly to one of its candidates
+        high = lows[country] + sum(m for m, cands in free if country in cands)
+        high = min(high, sum(o.residual.high for o in os_))
         by_country.append(CountryStake(
-            country=country,
-            stake=bounds(sum(o.residual.low for o in os_), sum(o.residual.high for o in os_)),
+            country=country, stake=bounds(lows[country], max(high, lows[country])),
             foreign=country != t_country and country != UNKNOWN,
             owners=[o.owner.id for o in os_]))
     by_country.sort(key=lambda c: (-c.stake.high, -c.stake.low, c.country))
     f_lo = sum(c.stake.low for c in by_country if c.foreign)
-    f_hi = sum(c.stake.high for c in by_country if c.foreign or c.country == UNKNOWN)
+    f_hi = f_lo + sum(m for m, cands in free if any(c != t_country for c in cands))
+    f_hi = min(f_hi, sum(c.stake.high for c in by_country if c.foreign or c.country == UNKNOWN))
     return StakesResult(
         target=entity({"id": head["id"], "name": head["name"], "label": label}),
         country=t_country, as_of=day, max_depth=max_depth, owners=owners,

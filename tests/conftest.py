@@ -10,11 +10,13 @@ fails; it never skips.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from neo4j import NotificationClassification
 
 from graph.db import Graph, Target, apply_schema, open_graph
 from graph.server import ManagedServer
@@ -36,12 +38,48 @@ def test_settings(**overrides: object) -> Settings:
         "STACKGRAPH_HEAP": env.get("STACKGRAPH_TEST_HEAP", "1g"),
         "STACKGRAPH_PAGECACHE": env.get("STACKGRAPH_TEST_PAGECACHE", "512m"),
         "NEO4J_URI": None,
+        # the driver's notifications on: a deprecated construct fails the test (below)
+        "STACKGRAPH_NOTIFICATIONS": "WARNING",
     }
     values.update({k: v for k, v in overrides.items()})
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
 test_settings.__test__ = False  # type: ignore[attr-defined]  # a helper, not a test
+
+
+class NotificationLog(logging.Handler):
+    """Collects the server's notifications the driver logs (``neo4j.notifications``, on
+    in the tests' settings), from any thread: all of them in ``seen`` (recent ones),
+    deprecations in ``found``."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.found: list[str] = []
+        self.seen: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        printer = record.args[0] if isinstance(record.args, tuple) and record.args else None
+        notification = getattr(printer, "notification", None)
+        self.seen = [*self.seen[-99:], str(printer)]
+        if notification is not None and \
+                notification.classification == NotificationClassification.DEPRECATION:
+            self.found.append(str(printer))
+
+
+NOTICES = DEPRECATIONS = NotificationLog()
+_notifications = logging.getLogger("neo4j.notifications")
+_notifications.setLevel(logging.WARNING)
+_notifications.addHandler(NOTICES)
+_notifications.propagate = False  # other notifications (unknown labels in tiny graphs): quiet
+
+
+@pytest.fixture(autouse=True)
+def no_deprecated_cypher() -> Iterator[None]:
+    """Any test fails when Neo4j reported a deprecated construct in a query it ran."""
+    DEPRECATIONS.found.clear()
+    yield
+    assert not DEPRECATIONS.found, f"Neo4j deprecation notifications: {DEPRECATIONS.found}"
 
 
 @pytest.fixture(scope="session")

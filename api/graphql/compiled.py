@@ -11,13 +11,12 @@ the response's shape; this module does the same for the shape it recognises:
 
 where ``<fields>`` are ``id``, ``name``, ``__typename``, string properties, and
 relationship fields to far entities (a list or a single one) selecting the same kinds
-of fields; aliases allowed. The query must be valid, within the limits, without
-variables, directives or fragments. Anything else (and any surprise in the data, such as
-a null id or a non-string id) returns ``None`` and the request goes through the normal
-execution, which then answers or reports errors exactly as before. The compiled answer
-reuses the normal path's conversions (``_native``, ``str``) so it is the same answer,
-byte for byte (tests/api/test_compiled_pages.py). Plans are cached per query text;
-results never are.
+of fields; aliases allowed; ``first`` and ``after`` literals or variables. The query must
+be valid, within the limits, without directives or fragments. Anything else (and any
+surprise in the data, such as a null id or a non-string id) is left to plain Strawberry,
+which then answers or reports errors. The compiled answer reuses the entity types'
+conversions (``native``, ``as_str``) so it is the same answer, byte for byte
+(tests/api/test_compiled_pages.py). Plans are cached per query text; results never are.
 """
 
 from __future__ import annotations
@@ -27,21 +26,22 @@ from typing import Any
 
 from graphql import (
     FieldNode,
+    GraphQLField,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLSchema,
-    IntValueNode,
-    NullValueNode,
     SelectionSetNode,
-    StringValueNode,
+    VariableNode,
 )
+from graphql.execution.values import VariableValues, get_argument_values
 from strawberry.utils.str_converters import to_snake_case
 
-from api.graphql.entities import ENTITY_TYPES, RELATIONSHIP_FIELDS, _converters, _s
+from api.graphql.entities import ENTITY_TYPES, RELATIONSHIP_FIELDS, as_str, converters
 from api.graphql.pagination import decode_cursor
 from api.graphql.plans import (
     NotCompiled,
+    Operation,
     PlanCache,
     checked_query,
     compile_or_none,
@@ -51,7 +51,7 @@ from api.graphql.plans import (
 from api.settings import Limits
 from graph.db import Graph
 from graph.errors import StackgraphError
-from queries.entities import _native
+from queries.entities import native
 from queries.entity_projection import Expansion, projected_page, projection_text
 
 
@@ -86,19 +86,31 @@ class Rel:
 class PagePlan:
     """A compiled page query: the Cypher, its parameters, and how to build the answer."""
 
+    operation: Operation
+    root_field: GraphQLField
+    root_node: FieldNode
     root_key: str
     nodes_key: str
-    first: int
-    after: str | None
     text: str
     keys: tuple[str, ...]
     expand: tuple[Expansion, ...]
     fields: tuple[Leaf | Rel, ...]
+    #: the (first, after) of an operation without variables, checked once
+    literal: tuple[int, str | None] | None = None
 
-    def run(self, graph: Graph) -> dict[str, Any]:
+    def bind(self, raw_variables: dict[str, Any] | None) -> tuple[int, str | None]:
+        """The request's (first, after), or ``NotCompiled`` (variables that do not
+        coerce, a page size out of range, a malformed cursor: Strawberry reports it)."""
+        if self.literal is not None:
+            return self.literal
+        return _arguments(self.root_field, self.root_node,
+                          self.operation.variables(raw_variables),
+                          self.operation.limits.max_page_size)
+
+    def run(self, graph: Graph, bound: tuple[int, str | None]) -> dict[str, Any]:
         """The ``data`` of the answer (raises ``Fallback`` on data it does not handle)."""
-        rows = projected_page(graph, self.text, self.keys, self.expand, self.first,
-                              self.after)
+        first, after = bound
+        rows = projected_page(graph, self.text, self.keys, self.expand, first, after)
         return {self.root_key: {self.nodes_key: [self._node(r) for r in rows]}}
 
     def _node(self, row: list[Any]) -> dict[str, Any]:
@@ -130,7 +142,7 @@ def _leaf(f: Leaf, values: list[Any]) -> Any:
         return node_id
     if f.kind == "name":
         raw = values[1]
-        return str((None if raw is None else _native(raw)) or node_id)
+        return str((None if raw is None else native(raw)) or node_id)
     if f.kind == "typename":
         return f.typename
     raw = values[f.index]
@@ -138,7 +150,7 @@ def _leaf(f: Leaf, values: list[Any]) -> Any:
         if not f.nullable:
             raise Fallback
         return None
-    return str(_native(raw))
+    return str(native(raw))
 
 
 def _leaves(obj: GraphQLObjectType, sel: SelectionSetNode | None,
@@ -146,8 +158,8 @@ def _leaves(obj: GraphQLObjectType, sel: SelectionSetNode | None,
     """Scalar fields of an entity type; property names appended to ``keys``."""
     if obj.name not in ENTITY_TYPES:
         raise NotCompiled
-    strings = {name for name, conv in _converters(ENTITY_TYPES[obj.name])  # type: ignore[arg-type]
-               if conv is _s}
+    strings = {name for name, conv in converters(ENTITY_TYPES[obj.name])
+               if conv is as_str}
     out = []
     for f in plain_fields(sel):
         name = f.name.value
@@ -183,25 +195,17 @@ def _far_type(t: Any) -> tuple[bool, GraphQLObjectType]:
     raise NotCompiled
 
 
-def _arguments(field: FieldNode, default_first: Any, max_page: int
-               ) -> tuple[int, str | None]:
-    first, after = default_first, None
-    for arg in field.arguments or ():
-        name, value = arg.name.value, arg.value
-        if name == "first" and isinstance(value, IntValueNode):
-            first = int(value.value)
-        elif name == "after" and isinstance(value, StringValueNode):
-            after = value.value
-        elif name == "after" and isinstance(value, NullValueNode):
-            after = None
-        else:
-            raise NotCompiled  # filters, variables
+def _arguments(field: GraphQLField, node: FieldNode, variables: VariableValues | None,
+               max_page: int) -> tuple[int, str | None]:
+    """(first, after) by graphql-core's own argument coercion (defaults, variables)."""
+    args = get_argument_values(field, node, variables)
+    first, after = args.get("first"), args.get("after")
     if not isinstance(first, int) or not 1 <= first <= max_page:
-        raise NotCompiled  # the normal path reports PAGE_SIZE_LIMIT
+        raise NotCompiled  # Strawberry reports PAGE_SIZE_LIMIT
     try:
         return first, decode_cursor(after)
     except StackgraphError:
-        raise NotCompiled from None  # the normal path reports the malformed cursor
+        raise NotCompiled from None  # Strawberry reports the malformed cursor
 
 
 def compile_page(schema: GraphQLSchema, query: str, limits: Limits) -> PagePlan | None:
@@ -215,7 +219,7 @@ def _compile(schema: GraphQLSchema, query: str, limits: Limits) -> PagePlan | No
         return None
     query_type = schema.query_type
     assert query_type is not None
-    [root] = _fields_with_args(op.selection_set)
+    [root] = _fields_with_args(op.node.selection_set)
     field = query_type.fields.get(root.name.value)
     if field is None:  # __typename
         return None
@@ -224,8 +228,11 @@ def _compile(schema: GraphQLSchema, query: str, limits: Limits) -> PagePlan | No
         else ""
     if not conn.name.endswith("Connection") or label not in ENTITY_TYPES:
         return None
-    first, after = _arguments(root, field.args["first"].default_value,
-                              limits.max_page_size)
+    if any(a.name.value not in ("first", "after") for a in root.arguments or ()):
+        raise NotCompiled  # filters
+    literal = None
+    if not any(isinstance(a.value, VariableNode) for a in root.arguments or ()):
+        literal = _arguments(field, root, None, limits.max_page_size)
     conn_fields = plain_fields(root.selection_set)
     if len(conn_fields) != 1 or conn_fields[0].name.value != "nodes":
         return None
@@ -245,9 +252,9 @@ def _compile(schema: GraphQLSchema, query: str, limits: Limits) -> PagePlan | No
         leaves = _leaves(far, f.selection_set, far_keys)
         fields.append(Rel(response_key(f), len(expand), one, tuple(leaves)))
         expand.append(Expansion(rel[0], rel[1], tuple(far_keys)))
-    return PagePlan(response_key(root), response_key(nodes), first, after,
+    return PagePlan(op, field, root, response_key(root), response_key(nodes),
                     projection_text(label, expand), tuple(keys), tuple(expand),
-                    tuple(fields))
+                    tuple(fields), literal)
 
 
 def _fields_with_args(sel: SelectionSetNode) -> list[FieldNode]:

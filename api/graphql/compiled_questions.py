@@ -6,24 +6,26 @@ itself: Strawberry's operation set-up, graphql-core's execution, converting the 
 answer into the mirrored Strawberry objects (``results.to_graphql``, 1.7 ms on a
 ``chokepoints`` answer of ~3,200 fields) and walking them. For an operation of the shape
 
-    { <question field>(<literal arguments>) { <fields> } }
+    { <question field>(<arguments: literals or variables>) { <fields> } }
 
-this module does, once per query text: parse, validate, the query limits, the
-arguments' coercion and the selection over the answer type; and per request: convert the
-arguments (as Strawberry does), call the same answer function the resolver calls
+this module does, once per query text: parse, validate, the query limits (per request
+when there are variables), the literal arguments' coercion and the selection over the
+answer type; and per request: coerce the variables (graphql-core's own coercion) and
+convert the arguments (as Strawberry does), call the same answer function the resolver
+calls
 (``questions.ANSWERS``), and complete the pydantic answer along the compiled selection
 with graphql-core's rules (null checks, list checks, each scalar's serialisation) and
 ``to_graphql``'s conversions (maps to ``{key, value}`` entries, ``JSON`` fields made
 JSON-able) applied on the way.
 
-Anything else is not compiled: variables, several fields, fragments, directives,
-repeated response keys, a root ``__typename``, a selected ``entity`` (a resolver),
-arguments on answer fields. And anything unusual at run time (the question raising, a
-null where the schema says non-null, a scalar that does not serialise) falls back to the
-normal execution, which then answers or reports the error exactly as before (questions
-are reads, so asking again is safe). Same answer, byte for byte
-(tests/api/test_compiled_questions.py). Plans are cached per query text; answers never
-are.
+Anything else is not compiled: several fields, fragments, directives, repeated
+response keys, a root ``__typename``, a selected ``entity`` (a resolver), arguments on
+answer fields. The question's own domain error is reported by the lane in Strawberry's
+words (``api/graphql/lane.py``); anything else unusual at run time (a null where the
+schema says non-null, a scalar that does not serialise) gives way to plain Strawberry,
+which then answers or reports the error (questions are reads, so asking again is safe).
+Same answer, byte for byte (tests/api/test_compiled_questions.py). Plans are cached per
+query text; answers never are.
 """
 
 from __future__ import annotations
@@ -38,22 +40,26 @@ from typing import Any
 
 from graphql import (
     FieldNode,
+    GraphQLBoolean,
+    GraphQLFloat,
+    GraphQLID,
+    GraphQLInt,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
-    GraphQLSchema,
+    GraphQLString,
     SelectionSetNode,
-    get_argument_values,
 )
+from graphql.execution.values import VariableValues, get_argument_values
 from graphql.pyutils import Undefined
 from pydantic import BaseModel
 from strawberry.types.arguments import convert_arguments
 
 from api.graphql import results
 from api.graphql.context import Context
-from api.graphql.fast_complete import INT_MAX, INT_MIN, SAME
 from api.graphql.plans import (
     NotCompiled,
+    Operation,
     PlanCache,
     checked_query,
     compile_or_none,
@@ -64,6 +70,14 @@ from api.graphql.questions import ANSWERS
 from api.settings import Limits
 
 Complete = Callable[[Any], Any]
+
+#: Built-in leaf types whose serialisation returns the value itself for one Python
+#: type (Int and Float within their range: 32 bits, finite): the completion then skips
+#: ``coerce_output_value`` for exactly those values; anything else (an int for a String,
+#: a bool for an Int, a float out of range...) takes the normal serialisation.
+SAME: dict[Any, Any] = {GraphQLString: str, GraphQLID: str, GraphQLBoolean: bool,
+                        GraphQLInt: int, GraphQLFloat: float}
+INT_MIN, INT_MAX = -(2 ** 31), 2 ** 31 - 1
 
 #: The test, as a Python expression over ``{v}``, under which a value is its own
 #: serialisation (``SAME``): the generated completions skip the leaf call then.
@@ -88,13 +102,14 @@ class _Step:
 
 
 class Fallback(Exception):  # noqa: N818 - a signal, not an error
-    """The answer is not what the compiled walk handles: use the normal execution."""
+    """The answer is not what the compiled walk handles: plain Strawberry answers."""
 
 
 @dataclass(frozen=True)
 class QuestionPlan:
     """A compiled question operation."""
 
+    operation: Operation
     root_key: str
     answer: Callable[..., Any]
     field: Any  # the GraphQLField of the question
@@ -102,43 +117,37 @@ class QuestionPlan:
     strawberry_field: Any
     schema: Any  # the Strawberry schema (scalar registry and config)
     complete: Complete
-    #: the converted arguments when every value is immutable or a list of such (strings,
-    #: numbers, booleans, dates, enum members, null): converting the same literals again
-    #: per request cost 30-60 us; ``arguments`` hands out fresh lists
+    #: the converted arguments when there are no variables and every value is immutable
+    #: or a list of such (strings, numbers, booleans, dates, enum members, null):
+    #: converting the same literals again per request cost 30-60 us; ``bind`` hands
+    #: out fresh lists
     literal: dict[str, Any] | None = None
 
-    def arguments(self) -> dict[str, Any]:
+    def bind(self, raw_variables: dict[str, Any] | None = None) -> dict[str, Any]:
         """The resolver's keyword arguments, as Strawberry gives them (a fresh value for
-        each call, lists included)."""
+        each call, lists included); ``NotCompiled`` when the variables do not coerce or
+        exceed a limit (Strawberry reports it)."""
         if self.literal is not None:
             return {k: _fresh(v) for k, v in self.literal.items()}
-        raw = get_argument_values(self.field, self.node, None)
+        return self._convert(self.operation.variables(raw_variables))
+
+    def _convert(self, variables: VariableValues | None) -> dict[str, Any]:
+        raw = get_argument_values(self.field, self.node, variables)
         return convert_arguments(raw, self.strawberry_field.arguments,
                                  scalar_registry=self.schema.schema_converter.scalar_registry,
                                  config=self.schema.config)
 
-    async def run(self, context: Context) -> dict[str, Any]:
-        """The ``data`` of the answer. Raises (``Fallback`` or the question's error) when
-        the normal execution must answer instead."""
-        answer = await self.answer(context, **self.arguments())
+    async def run(self, context: Context, arguments: dict[str, Any]) -> dict[str, Any]:
+        """The ``data`` of the answer. Raises ``Fallback`` (Strawberry answers) or the
+        question's own error."""
+        answer = await self.answer(context, **arguments)
         return {self.root_key: self.complete(answer)}
-
-
-def _models() -> dict[str, type[BaseModel]]:
-    """The pydantic model of each mirrored GraphQL type, by type name."""
-    out = {}
-    for model, cls in results._TYPES.items():
-        definition = getattr(cls, "__strawberry_definition__", None)
-        if definition is not None:
-            out[definition.name] = model
-    return out
 
 
 class _Builder:
     def __init__(self) -> None:
-        self.models = _models()
-        self.entries = {cls.__strawberry_definition__.name
-                        for cls in results._ENTRIES.values()}
+        self.models = results.mirrored_models()
+        self.entries = results.entry_type_names()
 
     def build(self, rtype: Any, sel: SelectionSetNode | None) -> Complete:  # noqa: C901
         """The completion of a value of ``rtype``: graphql-core's rules, as closures."""
@@ -210,7 +219,7 @@ class _Builder:
         model = self.models.get(rtype.name)
         if model is None:
             raise NotCompiled
-        _, hows = results._converter(model)
+        _, hows = results.converter(model)
         how_of = dict(hows)
         steps: list[_Step] = []
         for f in plain_fields(sel):
@@ -329,25 +338,25 @@ def _check_list(value: Any) -> None:
         raise Fallback
 
 
-#: Types ``results._jsonable`` hands back unchanged.
+#: Types ``results.jsonable`` hands back unchanged.
 _JSON_SAME = frozenset({str, int, float, bool, type(None)})
 
 
 def _jsonable(value: Any) -> Any:
-    """``results._jsonable`` (the normal path's conversion of a ``JSON`` field) with a
+    """``results.jsonable`` (the normal path's conversion of a ``JSON`` field) with a
     shortcut for the common case, a dict of plain scalars (a relationship's properties):
     the same dict, built without a call per value."""
     if type(value) is dict:
-        return {k: v if type(v) in _JSON_SAME else results._jsonable(v)
+        return {k: v if type(v) in _JSON_SAME else results.jsonable(v)
                 for k, v in value.items()}
-    return results._jsonable(value)
+    return results.jsonable(value)
 
 
 def _convert(how: Any) -> Callable[[Any], Any] | None:
     """``to_graphql``'s conversion of a field's value (its ``_converter`` entry)."""
-    if how == results._PLAIN or how == results._NESTED:
+    if how == results.PLAIN or how == results.NESTED:
         return None  # nested models are completed as they are (same attributes)
-    if how == results._JSON:
+    if how == results.JSON_VALUE:
         return _jsonable
     return _items  # a map: {key, value} entries
 
@@ -364,13 +373,13 @@ def compile_question(schema: Any, query: str, limits: Limits) -> QuestionPlan | 
 
 
 def _compile(schema: Any, query: str, limits: Limits) -> QuestionPlan | None:
-    gschema: GraphQLSchema = schema._schema
+    gschema = schema.graphql_schema
     op = checked_query(gschema, query, limits)
     if op is None:
         return None
-    if len(op.selection_set.selections) != 1:
+    if len(op.node.selection_set.selections) != 1:
         return None
-    root = op.selection_set.selections[0]
+    root = op.node.selection_set.selections[0]
     if not isinstance(root, FieldNode) or root.directives:
         return None
     answer = ANSWERS.get(root.name.value)
@@ -382,8 +391,11 @@ def _compile(schema: Any, query: str, limits: Limits) -> QuestionPlan | None:
     if sfield is None:
         return None
     complete = _Builder().build(field.type, root.selection_set)
-    plan = QuestionPlan(response_key(root), answer, field, root, sfield, schema, complete)
-    converted = plan.arguments()  # coercible now, or not compiled (the normal path reports it)
+    plan = QuestionPlan(op, response_key(root), answer, field, root, sfield, schema,
+                        complete)
+    if op.node.variable_definitions:
+        return plan
+    converted = plan.bind()  # coercible now, or not compiled (Strawberry reports it)
     if all(_immutable(v) for v in converted.values()):
         plan = replace(plan, literal=converted)
     return plan
@@ -414,5 +426,3 @@ class CompiledQuestions(PlanCache[QuestionPlan]):
         super().__init__(lambda query: compile_question(schema, query, limits), size)
         self.schema = schema
         self.limits = limits
-        #: compiled answers that gave way to the normal execution (an error, a surprise)
-        self.fallbacks = 0

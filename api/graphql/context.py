@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import contextvars
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, TypeVar
@@ -23,31 +22,24 @@ from strawberry.types import Info as _Info
 
 from api.settings import ApiSettings
 from graph.db import Graph
-from graph.errors import StackgraphError
 from queries import entities
 from queries.entities import EntityRow, Neighbour
 
 T = TypeVar("T")
 
 
-#: The threads the driver's blocking work runs in (created on first use, never at
-#: import); as many as anyio's default thread limit, which bounded this work before.
-_READERS: ThreadPoolExecutor | None = None
-_READER_THREADS = 40
-
-
-def _readers() -> ThreadPoolExecutor:
-    global _READERS
-    if _READERS is None:
-        _READERS = ThreadPoolExecutor(_READER_THREADS, thread_name_prefix="stackgraph-read")
-    return _READERS
+#: Threads for the driver's blocking work: as many as anyio's default thread limit, which
+#: bounded this work before. The app's lifespan makes a pool of them the event loop's
+#: default executor and shuts it down (``api/app.py``); outside the app (tests, scripts)
+#: the loop's own default executor serves.
+READER_THREADS = 40
 
 
 async def in_thread(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Run blocking driver work off the event loop (the driver is synchronous), with the
     caller's context variables, as ``anyio.to_thread.run_sync`` did.
 
-    The event loop's ``run_in_executor`` on a pool of our own instead of anyio's
+    The event loop's ``run_in_executor`` on its default executor instead of anyio's
     ``to_thread``: anyio passes two checkpoints (event-loop turns) and its capacity
     limiter on the way in, ~45 us more per hop measured in the API server (0.12 ms
     against 0.07 ms from the call to the work starting), a third of a ``foreignStakes``
@@ -56,7 +48,7 @@ async def in_thread(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     for it); the work is a read bounded by the query timeout, or a write that commits
     or rolls back whole either way."""
     call = partial(contextvars.copy_context().run, fn, *args, **kwargs)
-    return await asyncio.get_running_loop().run_in_executor(_readers(), call)
+    return await asyncio.get_running_loop().run_in_executor(None, call)
 
 
 @dataclass
@@ -108,11 +100,6 @@ class Loaders:
         self.primed.setdefault((rel_type, direction), {}).update(values)
 
 
-#: ``scope["state"]`` key of a question's domain error on the compiled lane, for the
-#: normal path to report (see ``Context.replay``)
-REPLAY = "stackgraph_replay"
-
-
 class Context(BaseContext):
     """What every resolver sees as ``info.context``."""
 
@@ -122,13 +109,6 @@ class Context(BaseContext):
         self.settings = settings
         self.principal = principal  # "read", "admin" or "local" (open loopback access)
         self.loaders = Loaders(graph)
-        #: the domain error the request's question already raised on a compiled path
-        #: (api/graphql/lane.py, router.py): the normal path, answering in its place,
-        #: raises it again instead of running the question a second time (a timed-out
-        #: question would otherwise cost twice, or three times, the timeout)
-        self.replay: StackgraphError | None = None
-        #: set by ``questions.run`` when the question itself raised a domain error
-        self.question_error: StackgraphError | None = None
 
 
 Info = _Info[Context, None]

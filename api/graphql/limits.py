@@ -22,7 +22,7 @@ import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, cast
 
 from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql import (
@@ -213,6 +213,13 @@ def measure_operation(schema: GraphQLSchema, document: Any, operation_name: str 
     return out
 
 
+class HasGraphQLSchema(Protocol):
+    """A Strawberry schema that hands out its graphql-core schema (``StackgraphSchema``)."""
+
+    @property
+    def graphql_schema(self) -> GraphQLSchema: ...
+
+
 def limit_error(code: str, message: str, hint: str) -> GraphQLError:
     return GraphQLError(message, extensions={"code": code, "hint": hint})
 
@@ -251,7 +258,8 @@ class QueryLimits(SchemaExtension):
     def on_execute(self) -> Iterator[None]:
         ctx = self.execution_context
         if ctx.graphql_document is not None:
-            m = self._measure(ctx.schema._schema, ctx.graphql_document, ctx.operation_name,
+            schema = cast(HasGraphQLSchema, ctx.schema).graphql_schema  # StackgraphSchema
+            m = self._measure(schema, ctx.graphql_document, ctx.operation_name,
                               ctx.variables)
             error = None
             if m.depth > self.limits.max_depth:
@@ -280,11 +288,38 @@ _BAD_VALUE = re.compile(r"^(Expected value of type|Variable '\$[^']+' (got|has) 
                         r"Expected type)")
 
 
-class ErrorCodes(SchemaExtension):
-    """Give every error an ``extensions.code``: a domain error's own public code,
+def add_code(err: GraphQLError, request_id: str) -> None:
+    """Give ``err`` an ``extensions.code``: a domain error's own public code,
     ``BAD_ARGUMENT`` for a bad argument value, ``GRAPHQL_VALIDATION`` for a malformed
     query, and ``INTERNAL_ERROR`` (with the request id, details only in the server log)
-    for anything else."""
+    for anything else. The compiled path (lane.py) codes its errors with it too."""
+    ext = dict(err.extensions or {})
+    if "code" in ext:
+        return
+    orig = err.original_error
+    if _BAD_VALUE.match(err.message):
+        ext["code"] = "BAD_ARGUMENT"
+        ext["hint"] = "check the argument's type and format (dates are YYYY-MM-DD)"
+    elif isinstance(orig, StackgraphError) or (orig is not None
+                                               and not isinstance(orig, GraphQLError)):
+        shown = public_error(orig, request_id)
+        ext["code"] = shown.code
+        if shown.hint:
+            ext["hint"] = shown.hint
+        err.message = shown.message
+    else:
+        ext["code"] = "GRAPHQL_VALIDATION"
+    err.extensions = ext
+
+
+def unavailable(errors: list[GraphQLError]) -> bool:
+    """Whether the errors make the whole response a 503 (Neo4j down)."""
+    return bool({(e.extensions or {}).get("code") for e in errors} & UNAVAILABLE)
+
+
+class ErrorCodes(SchemaExtension):
+    """Give every error an ``extensions.code`` (``add_code``); a 503 when Neo4j is
+    down."""
 
     def _request_id(self) -> str:
         request = getattr(self.execution_context.context, "request", None)
@@ -296,26 +331,9 @@ class ErrorCodes(SchemaExtension):
         errors = list(getattr(result, "errors", None) or [])
         errors += list(self.execution_context.pre_execution_errors or [])
         for err in errors:
-            ext = dict(err.extensions or {})
-            if "code" in ext:
-                continue
-            orig = err.original_error
-            if _BAD_VALUE.match(err.message):
-                ext["code"] = "BAD_ARGUMENT"
-                ext["hint"] = "check the argument's type and format (dates are YYYY-MM-DD)"
-            elif isinstance(orig, StackgraphError) or (orig is not None
-                                                       and not isinstance(orig, GraphQLError)):
-                shown = public_error(orig, self._request_id())
-                ext["code"] = shown.code
-                if shown.hint:
-                    ext["hint"] = shown.hint
-                err.message = shown.message
-            else:
-                ext["code"] = "GRAPHQL_VALIDATION"
-            err.extensions = ext
-        codes = {(e.extensions or {}).get("code") for e in errors}
+            add_code(err, self._request_id())
         response = getattr(self.execution_context.context, "response", None)
-        if response is not None and codes & UNAVAILABLE:
+        if response is not None and unavailable(errors):
             # Neo4j down: a 503 the client and load balancers understand, with a retry hint
             response.status_code = 503
             response.headers["Retry-After"] = "5"

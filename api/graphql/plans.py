@@ -1,20 +1,25 @@
-"""A bounded cache of compiled plans per query text, shared by the compiled page and
-question paths (api/graphql/compiled.py, compiled_questions.py).
+"""What the compiled path (``compiled.py`` pages, ``compiled_questions.py`` questions)
+shares: the check of an operation it may take, the per-request variables, and a
+bounded cache of plans per query text.
 
-Analysts and dashboards send the same few query texts again and again: compiling one
-(parse, validation, limits, shape check) once and keeping the plan — or the verdict "not
-compilable" (None) — makes the per-request cost a dictionary look-up. Answers are never
-cached, only plans. At most ``size`` texts are kept; the least recently used goes first.
+Analysts, dashboards and GraphQL clients send the same few query texts again and again,
+with literals or with variables: compiling one (parse, validation, shape check) once and
+keeping the plan — or the verdict "not compiled" (None) — makes the per-request cost a
+dictionary look-up plus, with variables, graphql-core's own variable coercion and the
+limits measured on the values given. Answers are never cached, only plans. At most
+``size`` texts are kept; the least recently used goes first.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from collections.abc import Callable
-from typing import Generic, TypeVar
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from graphql import (
+    DocumentNode,
     FieldNode,
     GraphQLError,
     GraphQLSchema,
@@ -24,6 +29,7 @@ from graphql import (
     parse,
 )
 from graphql import validate as validate_document
+from graphql.execution.values import VariableValues, get_variable_values
 
 from api.graphql.limits import measure_operation
 from api.settings import Limits
@@ -34,28 +40,64 @@ log = logging.getLogger("stackgraph.api")
 
 
 class NotCompiled(Exception):  # noqa: N818 - a signal, not an error
-    """The operation is not one a compiler handles: the normal execution answers it."""
+    """The operation (or this request of it) is not one the compiled path takes: plain
+    Strawberry answers it."""
 
 
-def checked_query(schema: GraphQLSchema, query: str, limits: Limits
-                  ) -> OperationDefinitionNode | None:
-    """The one query operation of ``query`` when a compiler may take it: no variables
-    (an undefined one fails validation), no directives on the operation, valid, and within
-    the depth, page-size and complexity limits; None otherwise (the normal path then
-    answers, or reports what is wrong)."""
+@dataclass(frozen=True)
+class Operation:
+    """A checked query operation: valid, one operation, no directives on it, and (when
+    it has no variables) within the limits."""
+
+    schema: GraphQLSchema
+    document: DocumentNode
+    node: OperationDefinitionNode
+    limits: Limits
+
+    @property
+    def name(self) -> str | None:
+        return self.node.name.value if self.node.name else None
+
+    def variables(self, raw: Mapping[str, Any] | None) -> VariableValues | None:
+        """The request's variables coerced by graphql-core's own rules (the ones
+        Strawberry's execution applies), and the limits measured with them; raises
+        ``NotCompiled`` when they do not coerce or exceed a limit (Strawberry then
+        reports exactly what is wrong)."""
+        definitions = self.node.variable_definitions
+        if not definitions:
+            return None
+        coerced = get_variable_values(self.schema, definitions, dict(raw or {}))
+        if isinstance(coerced, list):  # the errors graphql-core would report
+            raise NotCompiled
+        if not within_limits(self.schema, self.document, coerced.coerced, self.limits):
+            raise NotCompiled
+        return coerced
+
+
+def within_limits(schema: GraphQLSchema, document: DocumentNode,
+                  variables: dict[str, Any] | None, limits: Limits) -> bool:
+    m = measure_operation(schema, document, None, variables, limits)
+    return not (m.depth > limits.max_depth or m.page_error or m.cost > limits.max_complexity)
+
+
+def checked_query(schema: GraphQLSchema, query: str, limits: Limits) -> Operation | None:
+    """The one query operation of ``query`` when the compiled path may take it: no
+    directives on the operation, valid, and — without variables — within the depth,
+    page-size and complexity limits (with variables they are measured per request,
+    ``Operation.variables``); None otherwise (Strawberry then answers, or reports what
+    is wrong)."""
     doc = parse(query)
     if len(doc.definitions) != 1:
         return None
     op = doc.definitions[0]
     if (not isinstance(op, OperationDefinitionNode) or op.operation != OperationType.QUERY
-            or op.variable_definitions or op.directives):
+            or op.directives):
         return None
     if validate_document(schema, doc):
         return None
-    m = measure_operation(schema, doc, None, None, limits)
-    if m.depth > limits.max_depth or m.page_error or m.cost > limits.max_complexity:
+    if not op.variable_definitions and not within_limits(schema, doc, None, limits):
         return None
-    return op
+    return Operation(schema, doc, op, limits)
 
 
 def response_key(f: FieldNode) -> str:
@@ -82,7 +124,7 @@ def plain_fields(sel: SelectionSetNode | None) -> list[FieldNode]:
 def compile_or_none(compile_plan: Callable[[str], P | None], query: str, what: str
                     ) -> P | None:
     """``compile_plan(query)``, or None when the operation is not compiled — including a
-    shape the compiler did not foresee (logged: the normal path answers it)."""
+    shape the compiler did not foresee (logged: Strawberry answers it)."""
     try:
         return compile_plan(query)
     except (NotCompiled, GraphQLError):
@@ -94,7 +136,7 @@ def compile_or_none(compile_plan: Callable[[str], P | None], query: str, what: s
 
 class PlanCache(Generic[P]):
     """``plan(query)``: the compiled plan of ``query``, or None when it is not compiled
-    (then the normal execution answers). ``enabled`` off sends every query there."""
+    (then Strawberry answers). ``enabled`` off sends every query there."""
 
     def __init__(self, compile_plan: Callable[[str], P | None], size: int = 256) -> None:
         self._compile = compile_plan

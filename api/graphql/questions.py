@@ -13,7 +13,7 @@ from typing import Any
 
 from api.graphql.context import Context, in_thread
 from api.graphql.limits import check_traversal
-from graph.errors import BadArgument, StackgraphError
+from graph.errors import BadArgument
 
 
 def scenario_id(scenario: str | None) -> str | None:
@@ -42,21 +42,15 @@ async def run(context: Context, fn: Callable[..., Any], *args: Any, hops: int | 
             check_traversal(graph, limits, hops)
         return fn(graph, *args, **kwargs)
 
-    if context.replay is not None:  # it failed already in this request: report it again
-        raise context.replay
-    try:
-        return await in_thread(checked)
-    except StackgraphError as exc:
-        context.question_error = exc
-        raise
+    return await in_thread(checked)
 
 
 # -- the answers: one function per question field ------------------------------------------
 #
 # Each takes the request's context and the field's arguments (Python names, converted by
 # Strawberry) and returns the question's pydantic answer. The Strawberry resolvers in
-# schema.py and the compiled question path (compiled_questions.py) both call these, so
-# the two paths run the same checks and the same Python question.
+# schema.py and the compiled path (compiled_questions.py) both call these, so the two
+# ways a request is answered run the same checks and the same Python question.
 
 
 async def diversion_risk(context: Context, item: str, scenario: str | None = None,

@@ -107,6 +107,21 @@ _TYPES: dict[type[BaseModel], type[Any]] = {}
 _ENTRIES: dict[str, type[Any]] = {}
 
 
+def mirrored_models() -> dict[str, type[BaseModel]]:
+    """The pydantic model of each mirrored GraphQL type, by GraphQL type name."""
+    out = {}
+    for model, cls in _TYPES.items():
+        definition = getattr(cls, "__strawberry_definition__", None)
+        if definition is not None:
+            out[definition.name] = model
+    return out
+
+
+def entry_type_names() -> set[str]:
+    """The GraphQL names of the ``{key, value}`` entry types of maps."""
+    return {cls.__strawberry_definition__.name for cls in _ENTRIES.values()}
+
+
 def _name(model: type[BaseModel]) -> str:
     return TYPE_NAMES.get(model.__name__, model.__name__)
 
@@ -200,16 +215,16 @@ def mirror(model: type[BaseModel]) -> type[Any]:
 def to_graphql(value: Any) -> Any:
     """Convert a pydantic answer (recursively) into the mirrored Strawberry objects."""
     if isinstance(value, BaseModel):
-        cls, fields = _converter(type(value))
+        cls, fields = converter(type(value))
         kwargs = {}
         for fname, how in fields:
             v = getattr(value, fname)
-            if how == _PLAIN or v is None:
+            if how == PLAIN or v is None:
                 kwargs[fname] = v
-            elif how == _NESTED:
+            elif how == NESTED:
                 kwargs[fname] = to_graphql(v)
-            elif how == _JSON:
-                kwargs[fname] = _jsonable(v)
+            elif how == JSON_VALUE:
+                kwargs[fname] = jsonable(v)
             else:
                 kwargs[fname] = [how(key=k, value=to_graphql(x)) for k, x in v.items()]
         return cls(**kwargs)
@@ -218,11 +233,13 @@ def to_graphql(value: Any) -> Any:
     return value
 
 
-_PLAIN, _NESTED, _JSON = "plain", "nested", "json"
+#: How ``to_graphql`` converts a field (``converter``): as is, recursively, as JSON; any
+#: other value is a map's entry type.
+PLAIN, NESTED, JSON_VALUE = "plain", "nested", "json"
 
 
 @cache
-def _converter(model: type[BaseModel]) -> tuple[type[Any], list[tuple[str, Any]]]:
+def converter(model: type[BaseModel]) -> tuple[type[Any], list[tuple[str, Any]]]:
     """The mirrored class of ``model`` and, per field, how to convert it: as is (scalars
     and lists of them: most of an answer), recursively, as JSON, or as map entries.
     Worked out once per model; answers have thousands of fields."""
@@ -230,11 +247,11 @@ def _converter(model: type[BaseModel]) -> tuple[type[Any], list[tuple[str, Any]]
     for fname in model.model_fields:
         is_dict, entry = _dict_entry(model, fname)
         if is_dict:
-            fields.append((fname, _JSON if entry is None else entry))
+            fields.append((fname, JSON_VALUE if entry is None else entry))
         elif _holds_model(_hints(model)[fname]):
-            fields.append((fname, _NESTED))
+            fields.append((fname, NESTED))
         else:
-            fields.append((fname, _PLAIN))
+            fields.append((fname, PLAIN))
     return mirror(model), fields
 
 
@@ -263,11 +280,12 @@ def _dict_entry(model: type[BaseModel], fname: str) -> tuple[bool, type[Any] | N
     return True, _entry_type(_gql(value_t), _label(value_t))
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
+    """A ``JSON`` field's value made JSON-able (dates as ISO text)."""
     if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
+        return {k: jsonable(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     return value

@@ -13,9 +13,10 @@ from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
 import strawberry
-from graphql import FieldNode, GraphQLError
+from graphql import FieldNode, GraphQLError, GraphQLSchema
 from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.types import ExecutionContext
+from strawberry.types.nodes import SelectedField, Selection
 from strawberry.utils.str_converters import to_snake_case
 
 from api.errors import ApiError
@@ -36,7 +37,6 @@ from api.graphql.entities import (
     Source,
     entity_from_row,
 )
-from api.graphql.fast_complete import FastExecutionContext
 from api.graphql.limits import ErrorCodes, QueryLimits
 from api.graphql.pagination import (
     ChipFilter,
@@ -49,6 +49,7 @@ from api.graphql.pagination import (
     decode_cursor,
     encode_cursor,
 )
+from api.graphql.policy import PolicyQuery
 from api.graphql.results import mirror, to_graphql
 from api.settings import Limits
 from graph.errors import StackgraphError
@@ -114,23 +115,24 @@ def _expansions(info: Info, type_name: str) -> list[tuple[str, str]]:
     return wanted
 
 
-def _property_keys(info: Info) -> list[str]:
-    """The properties a page must fetch: every field name the whole operation selects
-    (all fragments, all levels), snake_cased. Entity and edge fields read the property of
-    their own name (plus ``name``, ``aliases``), so the page's rows, and the neighbour
-    lists it primes for the rest of the request, hold everything any resolver of this
-    operation reads; the rest of the node's properties stay in Neo4j."""
-    raw = info._raw_info
+def _property_keys(info: Info) -> list[str] | None:
+    """The properties a page must fetch: every field name selected under the page field
+    (fragments expanded, all levels), snake_cased; None (all properties) when the
+    operation has other root fields, which may read the neighbour lists this page primes.
+    Entity and edge fields read the property of their own name (plus ``name``,
+    ``aliases``), so the page's rows, and the neighbour lists it primes for the rest of
+    the request, hold everything any resolver of this operation reads; the rest of the
+    node's properties stay in Neo4j."""
+    roots = info.operation.selection_set.selections
+    if len(roots) != 1 or not isinstance(roots[0], FieldNode):
+        return None
     names = {"id", "name", "aliases"}
-    stack = [raw.operation.selection_set, *(f.selection_set for f in raw.fragments.values())]
+    stack: list[Selection] = list(info.selected_fields)
     while stack:
         sel = stack.pop()
-        for node in sel.selections:
-            if isinstance(node, FieldNode):
-                names.add(to_snake_case(node.name.value))
-            child = getattr(node, "selection_set", None)
-            if child is not None:
-                stack.append(child)
+        if isinstance(sel, SelectedField):
+            names.add(to_snake_case(sel.name))
+        stack.extend(sel.selections)
     return sorted(names)
 
 
@@ -162,7 +164,7 @@ class SearchHit:
 
 @strawberry.type(description="Look up entities, list them page by page, and ask the "
                              "analytic questions.")
-class Query:
+class Query(PolicyQuery):
     @strawberry.field(description="An entity by id (firm:nvidia, chip:nvidia-h100-sxm, USA ...); "
                                   "null when there is none.")
     async def node(self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(
@@ -189,7 +191,7 @@ class Query:
     async def firms(self, info: Info,
                     first: FirstArg = 20,
                     after: AfterArg = None,
-                    filter: FirmFilterArg = None) -> Connection[Firm]:
+                    filter: FirmFilterArg = None) -> Connection[Firm]:  # type: ignore[valid-type]
         return await _page(info, "Firm", Firm.from_row, first, after,
                            filter.filters() if filter else Filters())
 
@@ -197,7 +199,7 @@ class Query:
     async def chips(self, info: Info,
                     first: FirstArg = 20,
                     after: AfterArg = None,
-                    filter: ChipFilterArg = None) -> Connection[Chip]:
+                    filter: ChipFilterArg = None) -> Connection[Chip]:  # type: ignore[valid-type]
         return await _page(info, "Chip", Chip.from_row, first, after,
                            filter.filters() if filter else Filters())
 
@@ -205,7 +207,7 @@ class Query:
     async def models(self, info: Info,
                      first: FirstArg = 20,
                      after: AfterArg = None,
-                     filter: NameFilterArg = None) -> Connection[Model]:
+                     filter: NameFilterArg = None) -> Connection[Model]:  # type: ignore[valid-type]
         return await _page(info, "Model", Model.from_row, first, after,
                            filter.filters() if filter else Filters())
 
@@ -213,7 +215,7 @@ class Query:
     async def data_centers(self, info: Info,
                            first: FirstArg = 20,
                            after: AfterArg = None,
-                           filter: DataCenterFilterArg = None) -> Connection[DataCenter]:
+                           filter: DataCenterFilterArg = None) -> Connection[DataCenter]:  # type: ignore[valid-type]
         return await _page(info, "DataCenter", DataCenter.from_row, first, after,
                            filter.filters() if filter else Filters())
 
@@ -221,7 +223,7 @@ class Query:
     async def consortia(self, info: Info,
                         first: FirstArg = 20,
                         after: AfterArg = None,
-                        filter: ConsortiumFilterArg = None) -> Connection[Consortium]:
+                        filter: ConsortiumFilterArg = None) -> Connection[Consortium]:  # type: ignore[valid-type]
         return await _page(info, "Consortium", Consortium.from_row, first, after,
                            filter.filters() if filter else Filters())
 
@@ -229,7 +231,7 @@ class Query:
     async def countries(self, info: Info,
                         first: FirstArg = 20,
                         after: AfterArg = None,
-                        filter: NameFilterArg = None) -> Connection[Country]:
+                        filter: NameFilterArg = None) -> Connection[Country]:  # type: ignore[valid-type]
         return await _page(info, "Country", Country.from_row, first, after,
                            filter.filters() if filter else Filters())
 
@@ -237,7 +239,7 @@ class Query:
     async def inputs(self, info: Info,
                      first: FirstArg = 20,
                      after: AfterArg = None,
-                     filter: NameFilterArg = None) -> Connection[Input]:
+                     filter: NameFilterArg = None) -> Connection[Input]:  # type: ignore[valid-type]
         return await _page(info, "Input", Input.from_row, first, after,
                            filter.filters() if filter else Filters())
 
@@ -245,7 +247,7 @@ class Query:
     async def control_lists(self, info: Info,
                             first: FirstArg = 20,
                             after: AfterArg = None,
-                            filter: NameFilterArg = None) -> Connection[ControlList]:
+                            filter: NameFilterArg = None) -> Connection[ControlList]:  # type: ignore[valid-type]
         return await _page(info, "ControlList", ControlList.from_row, first, after,
                            filter.filters() if filter else Filters())
 
@@ -253,7 +255,7 @@ class Query:
     async def sources(self, info: Info,
                       first: FirstArg = 20,
                       after: AfterArg = None,
-                      filter: NameFilterArg = None) -> Connection[Source]:
+                      filter: NameFilterArg = None) -> Connection[Source]:  # type: ignore[valid-type]
         return await _page(info, "Source", Source.from_row, first, after,
                            filter.filters() if filter else Filters())
 
@@ -410,15 +412,22 @@ def _process_errors(errors: list[GraphQLError],
 
 
 class StackgraphSchema(strawberry.Schema):
+    """The API's schema: its errors logged by kind, and its graphql-core schema handed
+    out to the compiled path and the limits (one documented place, not a private
+    attribute read across modules)."""
+
+    @property
+    def graphql_schema(self) -> GraphQLSchema:
+        return self._schema
+
     def process_errors(self, errors: list[GraphQLError],
                        execution_context: ExecutionContext | None = None) -> None:
         _process_errors(errors, execution_context)
 
 
 def build_schema(limits: Limits | None = None,
-                 mutation: type | None = None) -> strawberry.Schema:
+                 mutation: type | None = None) -> StackgraphSchema:
     limits = limits or Limits()
-
     def query_limits() -> QueryLimits:
         return QueryLimits(limits)
 
@@ -428,6 +437,5 @@ def build_schema(limits: Limits | None = None,
         types=ALL_TYPES,
         extensions=[ErrorCodes, lambda: ParserCache(maxsize=256),
                     lambda: ValidationCache(maxsize=256), query_limits],
-        execution_context_class=FastExecutionContext,
     )
 

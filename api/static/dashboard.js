@@ -67,7 +67,8 @@ function render() {
   chart("chart-risk", { type: "bar", data: { labels, datasets: [
       { label: "listed members", data: rows.map(r => r.listed_members), backgroundColor: "#DA7194" },
       { label: "chokepoint inputs", data: rows.map(r => r.chokepoints), backgroundColor: "#FFC454" },
-      { label: "diversion paths", data: rows.map(r => r.diversion_paths), backgroundColor: "#F16667" }] },
+      { label: "diversion paths", data: rows.map(r => r.diversion_paths), backgroundColor: "#F16667" },
+      { label: "parties needing a license (scenario)", data: rows.map(r => r.license_needed), backgroundColor: "#8DCC93" }] },
     options: { scales: { y: { ticks: { precision: 0 } } } } });
   renderTable(rows);
 }

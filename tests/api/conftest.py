@@ -3,7 +3,6 @@ served against the real test Neo4j (TestClient, lifespan included)."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 
 import pytest
@@ -14,8 +13,6 @@ from api.settings import ApiSettings, Limits, make_settings
 from graph.db import Graph
 from tests.conftest import test_settings
 from tests.queries.builder import Builder
-
-logging.getLogger("neo4j.notifications").setLevel(logging.ERROR)
 
 FIRMS = ["firm:alpha", "firm:beta", "firm:gamma", "firm:delta", "firm:epsilon",
          "firm:zeta", "firm:eta"]

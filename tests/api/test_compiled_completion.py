@@ -117,7 +117,7 @@ def _compare(answer: StakesResult, monkeypatch: pytest.MonkeyPatch) -> bool:
     context = Context(None, None, "local")  # type: ignore[arg-type]
     normal = asyncio.run(_SCHEMA.execute(QUERY, context_value=context))
     try:
-        data = asyncio.run(plan.run(context))
+        data = asyncio.run(plan.run(context, plan.bind()))
     except Fallback:
         assert normal.errors, "the compiled walk gave way on an answer graphql-core takes"
         return False
@@ -159,9 +159,9 @@ def test_arguments_are_fresh_per_request() -> None:
     plan = compile_question(_SCHEMA, '{ whatIf(remove: ["TWN", "KOR"], asOf: "2025-06-01") '
                                      "{ removed { id } } }", WIDE)
     assert plan is not None and plan.literal is not None
-    first, second = plan.arguments(), plan.arguments()
+    first, second = plan.bind(), plan.bind()
     assert first == second
     assert first["remove"] == ["TWN", "KOR"] and first["as_of"] == dt.date(2025, 6, 1)
     first["remove"].append("USA")
-    assert plan.arguments()["remove"] == ["TWN", "KOR"]
+    assert plan.bind()["remove"] == ["TWN", "KOR"]
     assert first["remove"] is not second["remove"]

@@ -5,6 +5,8 @@ on random graphs (names missing, empty, repeated, non-string properties)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
@@ -17,6 +19,7 @@ from api.graphql.schema import build_schema
 from api.settings import Limits
 from graph.db import Graph
 from tests.api.conftest import api_settings
+from tests.api.test_compiled_questions import lane_of
 from tests.queries.builder import Builder
 
 PAGE = ("{ firms(first: 100) { nodes { id name headquarters { id name } "
@@ -25,7 +28,7 @@ PAGE = ("{ firms(first: 100) { nodes { id name headquarters { id name } "
 
 def _schema_and_limits() -> tuple[object, Limits]:
     limits = Limits(_env_file=None)  # type: ignore[call-arg]
-    return build_schema(limits)._schema, limits
+    return build_schema(limits).graphql_schema, limits
 
 
 @pytest.mark.parametrize("query", [
@@ -35,6 +38,8 @@ def _schema_and_limits() -> tuple[object, Limits]:
     "query Named { firms(first: 5) { nodes { description headquarters { region } } } }",
     "{ dataCenters(first: 2, after: null) { nodes { id operators { id } } } }",
     "{ firms(first: 5) { nodes { id x: id } } }",
+    "query ($n: Int!) { firms(first: $n) { nodes { id } } }",               # variables
+    "query Q($n: Int = 3, $a: String) { chips(first: $n, after: $a) { nodes { id } } }",
 ])
 def test_compiles(query: str) -> None:
     schema, limits = _schema_and_limits()
@@ -46,7 +51,7 @@ def test_compiles(query: str) -> None:
     "{ firms(first: 5) { totalCount nodes { id } } }",                      # totalCount
     "{ firms(first: 5) { edges { cursor node { id } } } }",                 # edges
     '{ firms(first: 5, filter: {name: "a"}) { nodes { id } } }',            # filter
-    "query ($n: Int!) { firms(first: $n) { nodes { id } } }",               # variables
+    "query ($f: FirmFilter) { firms(filter: $f) { nodes { id } } }",        # filter
     "{ firms(first: 5) { nodes { ...F } } } fragment F on Firm { id }",     # fragment
     "{ firms(first: 5) { nodes { ... on Firm { id } } } }",                 # inline fragment
     "{ firms(first: 5) { nodes { id @include(if: true) } } }",              # directive
@@ -69,15 +74,23 @@ def test_does_not_compile(query: str) -> None:
     assert compile_page(schema, query, limits) is None  # type: ignore[arg-type]
 
 
-def _both(client: TestClient, query: str) -> tuple[bytes, bytes, bool]:
-    """The response bytes with compiled pages on and off, and whether it compiled."""
+def _both(client: TestClient, query: str, variables: dict[str, Any] | None = None
+          ) -> tuple[bytes, bytes, bool]:
+    """The response bytes with compiled pages on and off, and whether the compiled path
+    answered (the lane took the request)."""
     compiled = client.app.state.compiled_pages  # type: ignore[attr-defined]
+    lane = lane_of(client.app)
+    body: dict[str, Any] = {"query": query}
+    if variables is not None:
+        body["variables"] = variables
     compiled.enabled = True
-    on = client.post("/graphql", json={"query": query})
-    used = compiled.plan(query) is not None
+    before = lane.answered
+    on = client.post("/graphql", json=body)
+    used = lane.answered == before + 1
     compiled.enabled = False
-    off = client.post("/graphql", json={"query": query})
+    off = client.post("/graphql", json=body)
     compiled.enabled = True
+    assert lane.answered == before + used
     assert on.status_code == off.status_code == 200
     return on.content, off.content, used
 
@@ -131,6 +144,30 @@ def test_same_bytes_on_the_bundled_data(bundled_client: TestClient) -> None:
     # an answer that does not compile goes through the normal path unchanged
     on, off, used = _both(bundled_client, "{ firms(first: 3) { totalCount nodes { id } } }")
     assert not used and on == off
+
+
+VARIABLE_PAGE = ("query Page($n: Int!, $a: String) { firms(first: $n, after: $a) { nodes "
+                 "{ id name headquarters { id name } designs { id name } } } }")
+
+
+@pytest.mark.neo4j
+def test_same_bytes_with_variables(bundled_client: TestClient) -> None:
+    for variables in ({"n": 100}, {"n": 7, "a": encode_cursor("firm:nvidia")},
+                      {"n": 3, "a": None}):
+        on, off, used = _both(bundled_client, VARIABLE_PAGE, variables)
+        assert used, variables
+        assert on == off, variables
+        assert b'"errors"' not in on
+    q = "query ($n: Int = 5) { chips(first: $n) { nodes { id kind designers { name } } } }"
+    on, off, used = _both(bundled_client, q, {})
+    assert used and on == off
+    # what the compiled path does not take: Strawberry answers or reports it
+    for variables in ({"n": 100000}, {"n": "x"}, {}, {"n": 5, "a": "nope"}):
+        on, off, used = _both(bundled_client, VARIABLE_PAGE, variables)
+        assert not used and on == off, variables
+        assert b'"errors"' in on, variables
+    on, off, used = _both(bundled_client, VARIABLE_PAGE, {"n": 0})  # an empty page
+    assert not used and on == off == b'{"data":{"firms":{"nodes":[]}}}'
 
 
 names = st.one_of(st.none(), st.just(""), st.sampled_from(["Same", "Other"]),

@@ -34,7 +34,7 @@ _SCHEMA = build_schema(Limits(_env_file=None))  # type: ignore[call-arg]
 def selection(type_name: str, alias: bool = False, depth: int = 0) -> str:
     """Every field of an answer type, recursively (``entity`` left out: a resolver),
     with ``__typename`` at every level; ``alias`` renames every field."""
-    obj = _SCHEMA._schema.type_map[type_name]
+    obj = _SCHEMA.graphql_schema.type_map[type_name]
     assert isinstance(obj, GraphQLObjectType) and depth < 8
     parts = ["t: __typename" if alias else "__typename"]
     for name, field in obj.fields.items():
@@ -49,7 +49,7 @@ def selection(type_name: str, alias: bool = False, depth: int = 0) -> str:
 
 def whole(field: str, args: str, alias: bool = False) -> str:
     """An operation asking ``field(args)`` for its whole answer."""
-    root = _SCHEMA._schema.query_type
+    root = _SCHEMA.graphql_schema.query_type
     assert root is not None
     rtype = get_named_type(root.fields[field].type).name
     return f"{{ {'q: ' if alias else ''}{field}({args}) {selection(rtype, alias)} }}"
@@ -72,13 +72,14 @@ def test_compiles_every_question_whole() -> None:
     '{ whatIf(remove: ["TWN", "firm:tsmc"], limit: 2) { removed { id } } }',
     '{ consortiumExposure { consortia { membersByCountry { key value __typename } } } }',
     '{ chokepoints(threshold: 50) { __typename asOf } }',
+    'query ($f: String!) { foreignStakes(firm: $f) { country } }',          # variables
+    'query Q($r: [String!]!, $d: Date) { whatIf(remove: $r, asOf: $d) { removed { id } } }',
 ])
 def test_compiles(query: str) -> None:
     assert compile_question(_SCHEMA, query, Limits(_env_file=None)) is not None  # type: ignore[call-arg]
 
 
 @pytest.mark.parametrize("query", [
-    'query ($f: String!) { foreignStakes(firm: $f) { country } }',          # variables
     '{ foreignStakes(firm: "f") { country } __typename }',                   # two roots
     '{ foreignStakes(firm: "f") { ...F } } fragment F on StakesResult { country }',
     '{ foreignStakes(firm: "f") { ... on StakesResult { country } } }',     # inline frag
@@ -111,25 +112,31 @@ def lane_of(app: Any) -> CompiledLane:
     return layer
 
 
-def _both(client: TestClient, query: str, headers: dict[str, str] | None = None
-          ) -> tuple[bytes, bytes, bool]:
+def _both(client: TestClient, query: str, headers: dict[str, str] | None = None,
+          variables: dict[str, Any] | None = None) -> tuple[bytes, bytes, bool]:
     """The response bytes with compiled questions on and off, and whether the compiled
-    answer was used (compiled, answered by the lane, and did not fall back). Status and
-    headers must be the same."""
+    path answered (the lane took the request). Status and headers must be the same."""
     compiled = client.app.state.compiled_questions  # type: ignore[attr-defined]
-    compiled.enabled = True
-    before = compiled.fallbacks
-    on = client.post("/graphql", json={"query": query}, headers=headers or {})
+    body: dict[str, Any] = {"query": query}
+    if variables is not None:
+        body["variables"] = variables
     lane = lane_of(client.app)
-    answered = lane.answered
-    used = compiled.plan(query) is not None and compiled.fallbacks == before
-    compiled.enabled = False
-    off = client.post("/graphql", json={"query": query}, headers=headers or {})
     compiled.enabled = True
-    assert lane.answered == answered  # the lane never answers a query not compiled
+    before = lane.answered
+    on = client.post("/graphql", json=body, headers=headers or {})
+    used = lane.answered == before + 1
+    compiled.enabled = False
+    off = client.post("/graphql", json=body, headers=headers or {})
+    compiled.enabled = True
+    assert lane.answered == before + used  # the lane never answers a query not compiled
     assert on.status_code == off.status_code, query
-    assert dict(on.headers) == dict(off.headers), query
-    return on.content, off.content, used and answered > 0
+    assert _headers(on) == _headers(off), query
+    return on.content, off.content, used
+
+
+def _headers(res: Any) -> dict[str, str]:
+    """The response headers but the request id (a new one per request, api/guard.py)."""
+    return {k: v for k, v in res.headers.items() if k.lower() != "x-request-id"}
 
 
 @pytest.fixture()
@@ -158,7 +165,7 @@ BUNDLED = [
 
 @pytest.mark.neo4j
 def test_same_bytes_on_the_bundled_data(wide: TestClient) -> None:
-    from bench.api import _questions
+    from bench.api import question_queries, with_variables
 
     for name, args in BUNDLED:
         for alias in (False, True):
@@ -167,9 +174,12 @@ def test_same_bytes_on_the_bundled_data(wide: TestClient) -> None:
             assert used, q
             assert on == off, q
             assert b'"errors"' not in on, on[:300]
-    for name, _, q in _questions():  # the bench's queries, exactly
+    for name, _, q in question_queries():  # the bench's queries, exactly
         on, off, used = _both(wide, q)
         assert used and on == off, name
+        vq, values = with_variables(q)  # and as the bench sends them with variables
+        von, voff, vused = _both(wide, vq, variables=values)
+        assert vused and von == voff == on, name
 
 
 ERRORS = [
@@ -183,11 +193,58 @@ ERRORS = [
 ]
 
 
+#: The questions with variables: (query, variables), the same answers as Strawberry's.
+WITH_VARIABLES = [
+    ("query ($f: String!, $d: Date) { foreignStakes(firm: $f, asOf: $d) "
+     "{ country foreignShare { low high } owners { owner { id name } } } }",
+     {"f": "firm:openai", "d": DAY}),
+    ("query Q($r: [String!]!, $l: Int) { whatIf(remove: $r, limit: $l) "
+     "{ removed { id } inputs { input { id } shareLost } } }", {"r": ["TWN", "KOR"], "l": 2}),
+    ("query ($r: [String!]!) { whatIf(remove: $r) { removed { id } } }", {"r": "TWN"}),
+    ("query ($t: String, $th: Float = 50) { chokepoints(target: $t, threshold: $th) "
+     "{ asOf threshold chokepoints inputs { input { id } } } }", {"t": "chip:nvidia-h100-sxm"}),
+    ("query ($c: String, $h: Int!) { consortiumExposure(consortium: $c, maxHops: $h) "
+     "{ asOf consortia { id name membersByCountry { key value } } } }",
+     {"c": "consortium:stargate-uae", "h": 3}),
+    ("query ($s: String!, $t: String!, $all: Boolean!, $types: [String!]) "
+     "{ paths(source: $s, target: $t, all: $all, types: $types, maxHops: 3) "
+     "{ mode paths { length hops { type fromId toId } } } }",
+     {"s": "firm:nvidia", "t": "TWN", "all": True,
+      "types": ["DESIGNS", "FABRICATES", "HEADQUARTERED_IN"]}),
+]
+
+
 @pytest.mark.neo4j
-def test_errors_are_the_normal_paths(bundled_client: TestClient) -> None:
+def test_same_bytes_with_variables(bundled_client: TestClient) -> None:
+    for q, variables in WITH_VARIABLES:
+        on, off, used = _both(bundled_client, q, variables=variables)
+        assert used, q
+        assert on == off, q
+        assert b'"errors"' not in on, on[:300]
+
+
+@pytest.mark.neo4j
+def test_variables_the_lane_does_not_take(bundled_client: TestClient) -> None:
+    """Variables that do not coerce, or exceed a limit: Strawberry reports them."""
+    q = "query ($f: String!, $d: Date, $m: Int) { foreignStakes(firm: $f, asOf: $d, " \
+        "maxDepth: $m) { country } }"
+    for variables in ({}, {"f": 3}, {"f": "firm:openai", "d": "not a day"},
+                      {"f": None}, {"f": "firm:openai", "m": "six"}):
+        on, off, used = _both(bundled_client, q, variables=variables)
+        assert not used and on == off, variables
+        assert b'"errors"' in on, on
+    # a variable-free operation: extra variables are ignored, by both paths
+    on, off, used = _both(bundled_client, '{ foreignStakes(firm: "firm:openai") { country } }',
+                          variables={"x": 1})
+    assert used and on == off
+
+
+@pytest.mark.neo4j
+def test_errors_are_strawberrys(bundled_client: TestClient) -> None:
+    """A question's own error is answered by the compiled path in Strawberry's words."""
     for q, code in ERRORS:
         on, off, used = _both(bundled_client, q)
-        assert not used and on == off, q
+        assert on == off, q
         assert b'"errors"' in on and b'"code"' in on, on
         if code is not None:
             assert f'"code":"{code}"'.encode() in on, on
@@ -268,7 +325,8 @@ def test_keys_are_checked_on_the_compiled_lane(small: Graph) -> None:
 def test_other_requests_pass_the_lane(client: TestClient) -> None:
     q = '{ foreignStakes(firm: "firm:gamma") { country } }'
     lane = lane_of(client.app)
-    for body in ({"query": q, "variables": {"x": 1}}, {"query": q, "operationName": "X"},
+    for body in ({"query": q, "operationName": "X"}, {"query": q, "variables": [1]},
+                 {"query": q, "extensions": {"persistedQuery": {}}},
                  [{"query": q}], {"query": 3}):
         before = lane.answered
         client.post("/graphql", json=body)
@@ -286,9 +344,9 @@ def test_other_requests_pass_the_lane(client: TestClient) -> None:
 @pytest.mark.neo4j
 def test_a_failed_question_runs_once(client: TestClient,
                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    """A question that fails on the compiled lane (here: Neo4j's transaction timeout) is
-    reported by the normal path with the same bytes, without running a second time (a
-    timed-out question would otherwise cost twice the timeout)."""
+    """A question that fails on the compiled path (here: Neo4j's transaction timeout) is
+    reported there, with Strawberry's bytes, without running a second time (a timed-out
+    question would otherwise cost twice the timeout)."""
     import queries.stakes
     from graph.errors import QueryTimeout
 
@@ -300,5 +358,5 @@ def test_a_failed_question_runs_once(client: TestClient,
 
     monkeypatch.setattr(queries.stakes, "stakes", timing_out)
     on, off, used = _both(client, whole("foreignStakes", 'firm: "firm:gamma"'))
-    assert on == off and b"QUERY_TIMEOUT" in on and not used
+    assert on == off and b"QUERY_TIMEOUT" in on and used
     assert calls == ["firm:gamma", "firm:gamma"]  # once with the lane on, once off

@@ -27,6 +27,10 @@ def cut(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: cut(v) for k, v in value.items()}
     if isinstance(value, list):
+        if value and all(isinstance(v, dict) and set(v) <= {"id", "title", "url"}
+                         and "id" in v for v in value):
+            # a fact's sources come in no fixed order: show the first by id
+            value = sorted(value, key=lambda v: str(v["id"]))
         if len(value) <= 1:
             return [cut(v) for v in value]
         return [cut(value[0]), f"... {len(value) - 1} more"]

@@ -12,7 +12,7 @@ QUESTIONS = ["diversionRisk", "foreignStakes", "chokepoints", "whatIf", "consort
 
 
 def test_every_type_and_field_is_described() -> None:
-    schema = build_schema()._schema
+    schema = build_schema().graphql_schema
     missing = []
     for name, t in schema.type_map.items():
         if name.startswith("__") or name in {"String", "Int", "Float", "Boolean", "ID"}:
@@ -30,7 +30,7 @@ def test_every_type_and_field_is_described() -> None:
 
 
 def test_questions_take_scenario_and_as_of() -> None:
-    query = build_schema()._schema.query_type
+    query = build_schema().graphql_schema.query_type
     assert query is not None
     for q in QUESTIONS:
         assert q in query.fields, q
@@ -41,6 +41,6 @@ def test_questions_take_scenario_and_as_of() -> None:
 
 
 def test_hops_expose_sources() -> None:
-    schema = build_schema()._schema
+    schema = build_schema().graphql_schema
     hop = schema.type_map["Hop"]
     assert isinstance(hop, GraphQLObjectType) and "sources" in hop.fields

@@ -18,7 +18,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bench.generate import CONFIDENCE, FIRM_KINDS, PREFIX, Plan, _days_from_2012, _Draw
+from bench.generate import CONFIDENCE, FIRM_KINDS, PREFIX, Draw, Plan, days_from_2012
 
 M64 = (1 << 64) - 1
 
@@ -59,8 +59,8 @@ def ref_provenance(rng: random.Random, sources_n: int) -> dict[str, Any]:
     return props
 
 
-def twin(plan: Plan, stream: int) -> tuple[_Draw, random.Random]:
-    d = _Draw(plan, stream)
+def twin(plan: Plan, stream: int) -> tuple[Draw, random.Random]:
+    d = Draw(plan, stream)
     return d, random.Random(plan.seed * 1_000_003 + stream)
 
 
@@ -99,7 +99,7 @@ weights = st.lists(st.tuples(st.sampled_from("abcdefgh"),
 def test_chooser_draws_like_the_reference(options: list[tuple[str, float]],
                                           seed: int) -> None:
     plan = Plan.make(500, 0)
-    d = _Draw(plan, 0)
+    d = Draw(plan, 0)
     d.rng.seed(seed)
     rng = random.Random(seed)
     choose = d.chooser(options)
@@ -134,7 +134,7 @@ def test_dates_are_the_reference_dates(seed: int, first: int, span: int) -> None
     d, rng = twin(plan, 1)
     assert [d.date(first, first + span) for _ in range(200)] == [
         ref_date(rng, first, first + span) for _ in range(200)]
-    days = _days_from_2012()
+    days = days_from_2012()
     assert all(days[i] == dt.date(2012, 1, 1) + dt.timedelta(days=i)
                for i in range(0, len(days), 97))
     # the table reaches the latest ``until``: the last ``since`` plus 30 + 1499 days

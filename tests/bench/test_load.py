@@ -11,7 +11,7 @@ from typing import Any
 
 from bench.common import ROOT
 from bench.generate import synthetic_graph
-from bench.ingest import _median_load
+from bench.ingest import median_load
 from bench.ingest_worker import run
 from graph.db import Graph
 from ingest.loader import load_records
@@ -90,12 +90,12 @@ def test_the_median_load_is_reported_with_the_first_loads_baseline() -> None:
         return r
 
     loads = [load(20_000.0, baseline=200.0), load(31_000.0), load(29_000.0)]
-    got = _median_load(loads)
+    got = median_load(loads)
     assert got["rels_per_second"] == 29_000.0
     assert got["baseline_rels_per_second"] == 200.0 and got["speedup"] == 145.0
     assert got["speedup_cpu"] == round(14_500 / 200, 1)
     assert [x["rels_per_second"] for x in got["repeats"]] == [20_000.0, 31_000.0, 29_000.0]
     assert got["repeats"][0]["server_jit_seconds"] == 0.75
     # an even count: the lower of the two middle ones
-    assert _median_load(loads[:2])["rels_per_second"] == 20_000.0
-    assert _median_load(loads[:1])["rels_per_second"] == 20_000.0
+    assert median_load(loads[:2])["rels_per_second"] == 20_000.0
+    assert median_load(loads[:1])["rels_per_second"] == 20_000.0

@@ -56,3 +56,17 @@ def test_plain_read_gives_the_rows_of_a_normal_read(graph: Graph) -> None:
     plain = graph.read(text, plain=True)
     assert plain == graph.read(text)
     assert plain[0]["nested"] == [[1999, "U"], [None]]
+
+
+@pytest.mark.neo4j
+def test_the_tests_see_the_servers_notifications(graph: Graph) -> None:
+    """The tests run with the driver's notifications on (tests/conftest.py), so a
+    deprecation the server reports fails the test it runs in. Notifications come with a
+    query's planning: a text of its own here, so it is planned now."""
+    import uuid
+
+    from tests.conftest import NOTICES
+
+    NOTICES.seen.clear()
+    graph.read(f"MATCH (n:NoSuchLabel) RETURN n // {uuid.uuid4()}")
+    assert any("NoSuchLabel" in s for s in NOTICES.seen), NOTICES.seen

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from graph.db import Target, open_graph
 from graph.errors import Neo4jAuthError, Neo4jUnavailable, ServerError
-from graph.server import ManagedServer, _pid_alive, port_open
+from graph.server import ManagedServer, pid_alive, port_open
 from tests.conftest import ROOT, test_settings
 
 HOME = Path(os.environ.get("STACKGRAPH_TEST_LIFECYCLE_HOME",
@@ -64,7 +64,7 @@ def test_start_status_stop_restart_keeps_data(server: ManagedServer) -> None:
                 {"id": "firm:kept", "name": "Kept"})
     pid = status.pid
     assert server.stop()
-    assert not _pid_alive(pid)
+    assert not pid_alive(pid)
     assert not port_open(BOLT) and not port_open(HTTP)
     assert server.status().running is False
     assert server.stop() is False  # stopping a stopped server says so
@@ -76,7 +76,7 @@ def test_start_status_stop_restart_keeps_data(server: ManagedServer) -> None:
     assert rows == [{"name": "Kept"}]
     assert server.status().data_bytes > 0
     server.stop()
-    assert not _pid_alive(status3.pid or -1)
+    assert not pid_alive(status3.pid or -1)
 
 
 def test_port_in_use_is_a_clear_error(server: ManagedServer) -> None:

@@ -204,3 +204,17 @@ def test_cli_load_prints_one_line_per_dataset(graph: Graph, tmp_path: Path,
                                    str(tmp_path / "empty")])
     assert res.exit_code == 0, res.output
     assert "us-bis-mieu: " in res.stdout
+
+
+def test_refresh_never_closes_the_curated_facts_citing_a_dataset(graph: Graph,
+                                                                  tmp_path: Path) -> None:
+    """Curated chips REQUIRE ETO inputs citing ETO: ETO's own reload must not close them."""
+    from ingest.bundled import load_bundled
+
+    load_bundled(graph)
+    open_before = count(graph, "MATCH ()-[r]->() WHERE r.until IS NULL RETURN count(r) AS n")
+    d = dataset("eto-semiconductor-supply-chain")
+    res = load_one(graph, d, local_state(d), rejects_dir=tmp_path)
+    assert res.refresh is not None and res.refresh.closed == 0, res.refresh
+    assert count(graph, "MATCH ()-[r]->() WHERE r.until IS NULL "
+                        "RETURN count(r) AS n") == open_before

@@ -185,8 +185,8 @@ def _chain(n: int) -> tuple[list[NodeRecord], list[RelRecord]]:
     return nodes, rels
 
 
-def test_a_wrong_internal_id_never_attaches_a_relationship_elsewhere(graph: Graph) -> None:
-    """The by-node path checks each endpoint's id: a stale internal id (as after another
+def test_a_wrong_element_id_never_attaches_a_relationship_elsewhere(graph: Graph) -> None:
+    """The by-node path checks each endpoint's id: a stale element id (as after another
     writer deleted a node and Neo4j reused its id) makes the batch roll back and go by
     index, giving exactly the graph and counts of the merge path."""
     nodes, rels = _chain(30)
@@ -195,12 +195,12 @@ def test_a_wrong_internal_id_never_attaches_a_relationship_elsewhere(graph: Grap
     spy = SpyGraph(graph)
     w = Writer(spy, summary, batch_size=10)
     w.load(nodes, [])
-    ids = w._node_ids
-    assert ids is not None and len(ids) == 30  # every created node's internal id
+    ids = w.remembered_ids
+    assert ids is not None and len(ids) == 30  # every created node's element id
     ids["firm:f3"] = ids["firm:f7"]  # stale: points at another node
     w.load([], rels)
     got = snapshot(graph)
-    assert w._node_ids is None  # the by-node path is off for the rest of the load
+    assert w.remembered_ids is None  # the by-node path is off for the rest of the load
     assert creates(spy.queries, "OWNS", by_node=True) >= 1
     assert creates(spy.queries, "OWNS", by_node=False) >= 1
     wipe(graph)
@@ -306,8 +306,8 @@ def test_false_maybes_of_the_seen_filter_keep_the_create_path(graph: Graph,
     spy = SpyGraph(graph)
     w, summary = _load_with(spy, nodes, rels, batch_size=60)
     got = snapshot(graph)
-    assert w._create and not any(state.broken for state in w._create.values())
-    assert w._node_ids is not None and len(w._node_ids) > 700  # ~6/7 of the nodes
+    assert w.create_path_keys() and not w.broken()
+    assert w.remembered_ids is not None and len(w.remembered_ids) > 700  # ~6/7 of nodes
     assert creates(spy.queries, "OWNS", by_node=True) >= 2
     wipe(graph)
     merged = load_records(graph, nodes, rels, batch_size=60, create_path=False)
@@ -417,10 +417,9 @@ def test_a_batch_that_has_committed_frees_its_place_for_an_eager_send(
     for i, r in enumerate(rels, 1):
         w.add_rel(r)
         if i % 256 == 0:  # a slow reader: the batch in flight has finished meanwhile
-            for *_, job, _done in list(w._pending):
-                job.join()
+            w.wait_for_server()
     sent_before_flush = spy.transactions
-    buffered = sum(len(b) for b in w._rels.values())
+    buffered = w.buffered()
     w.flush()
     assert sent_before_flush >= 3, sent_before_flush
     assert buffered < len(rels) / 2, (buffered, len(rels))
@@ -465,7 +464,7 @@ def test_rows_deferred_before_a_type_breaks_are_merged_before_later_repeats(grap
     spy = SpyGraph(graph, before={3: intruder})
     w = Writer(spy, LoadSummary(), batch_size=10, in_flight=1)
     w.load([], rels)
-    assert w._create["rel:OWNS"].broken  # batch 3 found the intruder
+    assert "rel:OWNS" in w.broken()  # batch 3 found the intruder
     got = f0_f1()
     assert len(got) == 1 and got[0]["share"] == 0.3
     assert sorted(got[0]["sources"]) == ["src:a", "src:b", "src:c"]

@@ -1,6 +1,2 @@
-"""Question tests: the server's notifications (unknown labels in near-empty fixture graphs)
-are noise here."""
-
-import logging
-
-logging.getLogger("neo4j.notifications").setLevel(logging.ERROR)
+"""Question tests: the server's notifications (unknown labels in near-empty fixture
+graphs) are kept quiet by tests/conftest.py, which fails a test only on a deprecation."""

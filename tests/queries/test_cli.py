@@ -86,7 +86,7 @@ def test_json_shapes(cli_env: Graph) -> None:
     assert set(data) >= {"origin", "scenario", "as_of", "paths", "total_paths", "truncated"}
     hop = data["paths"][0]["hops"][0]
     assert set(hop) == {"type", "from_id", "from_name", "to_id", "to_name", "direction",
-                        "properties", "sources", "confidence", "factor"}
+                        "properties", "sources", "confidence", "factor", "license"}
     for args in (["stakes", "--target", "firm:jpsub"], ["stakes", "--target", "american-stack"],
                  ["stakes", "--reverse"], ["chokepoints", "--remove", "CHN"], ["exposure"],
                  ["paths", "--from", "firm:nvidia", "--to", "firm:buyer", "--all"],

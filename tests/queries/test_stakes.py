@@ -73,7 +73,8 @@ def test_diamond_cycle_and_unknown_share(graph: Graph) -> None:
     res = stakes(graph, "firm:t")
     eff = owners_of(res)
     assert eff["firm:d"] == pytest.approx((0.5 * 0.3 + 0.4 * 0.1,) * 2)
-    assert eff["firm:u"] == pytest.approx((0.0, 0.1))
+    # U's unknown share in B is at most what D's 40 % leaves: 60 %, times B's 10 % of T
+    assert eff["firm:u"] == pytest.approx((0.0, 0.06))
     assert eff["USA"] == pytest.approx((0.05, 0.05))
     by = countries_of(res)
     # A keeps 30% x (1 - 0.5); B keeps 10% x (1 - 0.4 - [0..1] capped)
@@ -81,11 +82,12 @@ def test_diamond_cycle_and_unknown_share(graph: Graph) -> None:
     assert by["TWN"] == pytest.approx((0.0, 0.1 * 0.6))
     # D's own owner is T (the cycle): D keeps eff x (1 - 0.1)
     assert by["CHN"] == pytest.approx((0.19 * 0.9, 0.19 * 0.9))
-    assert by["SAU"] == pytest.approx((0.0, 0.1))
+    assert by["SAU"] == pytest.approx((0.0, 0.06))
     assert by["USA"] == pytest.approx((0.05, 0.05))
     assert not res.foreign_share.exact
     assert res.foreign_share.low == pytest.approx(0.15 + 0.171)
-    assert res.foreign_share.high == pytest.approx(0.15 + 0.06 + 0.171 + 0.1)
+    # B's free 6 % goes to TWN or to SAU, not to both
+    assert res.foreign_share.high == pytest.approx(0.15 + 0.171 + 0.06)
 
 
 def test_as_of_and_american_stack_and_reverse(graph: Graph) -> None:
@@ -109,6 +111,65 @@ def test_as_of_and_american_stack_and_reverse(graph: Graph) -> None:
     assert [(r.firm.id, r.american_share.low) for r in rev.firms] == [("firm:tsmc", 0.2)]
     with pytest.raises(BadArgument):
         reverse_stakes(graph, "firm:lab")
+
+
+# -- bounds that inform (issue 18) -------------------------------------------------------
+
+def test_unknown_owner_bounded_by_what_known_shares_leave(graph: Graph) -> None:
+    b = base()
+    b.rel("HEADQUARTERED_IN", "firm:t", "USA")
+    b.rel("HEADQUARTERED_IN", "firm:a", "USA")
+    b.rel("HEADQUARTERED_IN", "firm:b", "USA")
+    b.rel("HEADQUARTERED_IN", "firm:e", "CHN")
+    b.rel("OWNS", "firm:a", "firm:t", share=0.2)
+    b.rel("OWNS", "firm:b", "firm:t", share=0.3)
+    b.rel("OWNS", "firm:e", "firm:t")
+    b.load(graph)
+    res = stakes(graph, "firm:t")
+    assert owners_of(res)["firm:e"] == pytest.approx((0.0, 0.5))
+    assert countries_of(res)["CHN"] == pytest.approx((0.0, 0.5))
+    assert (res.foreign_share.low, res.foreign_share.high) == pytest.approx((0.0, 0.5))
+    assert countries_of(res)["USA"] == pytest.approx((0.5, 0.5))
+
+
+def test_two_unknown_owners_share_what_is_left(graph: Graph) -> None:
+    b = base()
+    b.rel("HEADQUARTERED_IN", "firm:t", "USA")
+    b.rel("HEADQUARTERED_IN", "firm:a", "JPN")
+    b.rel("HEADQUARTERED_IN", "firm:b", "USA")
+    b.rel("HEADQUARTERED_IN", "firm:e", "CHN")
+    b.rel("HEADQUARTERED_IN", "firm:f", "CHN")
+    b.rel("HEADQUARTERED_IN", "firm:g", "SAU")
+    for owner, share in (("firm:a", 0.2), ("firm:b", 0.3)):
+        b.rel("OWNS", owner, "firm:t", share=share)
+    for owner in ("firm:e", "firm:f", "firm:g"):
+        b.rel("OWNS", owner, "firm:t")
+    b.load(graph)
+    res = stakes(graph, "firm:t")
+    eff = owners_of(res)
+    assert eff["firm:e"] == eff["firm:f"] == eff["firm:g"] == pytest.approx((0.0, 0.5))
+    by = countries_of(res)
+    assert by["CHN"] == pytest.approx((0.0, 0.5))  # E and F jointly, not 100 %
+    assert by["SAU"] == pytest.approx((0.0, 0.5))
+    # foreign: A's 20 % plus at most the 50 % that A and B leave
+    assert (res.foreign_share.low, res.foreign_share.high) == pytest.approx((0.2, 0.7))
+
+
+def test_unknown_share_inside_a_chain(graph: Graph) -> None:
+    b = base()
+    b.rel("HEADQUARTERED_IN", "firm:t", "USA")
+    b.rel("HEADQUARTERED_IN", "firm:m", "JPN")
+    b.rel("HEADQUARTERED_IN", "firm:k", "USA")
+    b.rel("HEADQUARTERED_IN", "firm:e", "CHN")
+    b.rel("OWNS", "firm:m", "firm:t", share=0.4)
+    b.rel("OWNS", "firm:k", "firm:m", share=0.75)
+    b.rel("OWNS", "firm:e", "firm:m")  # at most the 25 % K leaves in M
+    b.load(graph)
+    res = stakes(graph, "firm:t")
+    assert owners_of(res)["firm:e"] == pytest.approx((0.0, 0.4 * 0.25))
+    assert countries_of(res)["CHN"] == pytest.approx((0.0, 0.1))
+    assert countries_of(res)["USA"] == pytest.approx((0.3, 0.3))
+    assert res.foreign_share.high == pytest.approx(0.1)  # M keeps 0 .. 10 % (JPN)
 
 
 def test_bad_arguments(graph: Graph) -> None:
@@ -135,6 +196,7 @@ def reference(edges: dict[tuple[str, str], float | None], hq: dict[str, str], ta
     for (a, b), s in edges.items():
         into[b].append((a, s))
     eff: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
+    paths: list[list[str]] = []  # owner ... target
 
     def walk(node: str, seen: list[str], lo: float, hi: float) -> None:
         if len(seen) > depth:
@@ -142,9 +204,12 @@ def reference(edges: dict[tuple[str, str], float | None], hq: dict[str, str], ta
         for owner, s in into[node]:
             if owner in seen:
                 continue
-            nlo, nhi = lo * (s if s is not None else 0.0), hi * (s if s is not None else 1.0)
+            room = max(0.0, 1.0 - sum(x for _, x in into[node] if x is not None))
+            nlo = lo * (s if s is not None else 0.0)
+            nhi = hi * (s if s is not None else min(1.0, room))
             eff[owner][0] += nlo
             eff[owner][1] += nhi
+            paths.append([owner] + seen[::-1])
             walk(owner, seen + [owner], nlo, nhi)
 
     walk(target, [target], 1.0, 1.0)
@@ -156,8 +221,35 @@ def reference(edges: dict[tuple[str, str], float | None], hq: dict[str, str], ta
         c = hq.get(owner, "unknown")
         by[c][0] += min(lo, 1) * (1 - min(1, known + unknown))
         by[c][1] += min(hi, 1) * (1 - min(1, known))
+    # free masses: per firm with unknown owners, its exact stake x what known shares leave
+    share = {(a, b): s for (a, b), s in edges.items()}
+    exact: dict[str, float] = defaultdict(float)
+    cands: dict[str, set[str]] = defaultdict(set)
+    for p in paths:
+        hops_ = list(zip(p, p[1:], strict=False))
+        unknown_at = [i for i, h in enumerate(hops_) if share[h] is None]
+        if not unknown_at:
+            prod = 1.0
+            for h in hops_:
+                prod *= share[h]  # type: ignore[operator]
+            exact[p[0]] += prod
+        else:
+            j = unknown_at[-1]
+            cands[p[j + 1]] |= {hq.get(n, "unknown") for n in p[:j + 1]}
+    free = []
+    for y, cs in cands.items():
+        e = 1.0 if y == target else exact.get(y, 0.0)
+        room = max(0.0, 1.0 - sum(x for _, x in into[y] if x is not None))
+        if e * room > 0:
+            free.append((min(e, 1.0) * room,
+                         cs | ({hq.get(y, "unknown")} if y != target else set())))
+    out = {}
+    for k, (lo, hi) in by.items():
+        lo = min(lo, 1.0)
+        high = min(lo + sum(m for m, cs in free if k in cs), hi, 1.0)
+        out[k] = (lo, max(lo, high))
     cap = lambda v: (min(v[0], 1.0), min(v[1], 1.0))  # noqa: E731
-    return ({k: cap(v) for k, v in eff.items()}, {k: cap(v) for k, v in by.items()})
+    return ({k: cap(v) for k, v in eff.items()}, out)
 
 
 def assert_close(got: dict[str, tuple[float, float]],
