@@ -229,9 +229,10 @@ def _compile(schema: GraphQLSchema, query: str, limits: Limits,
     if field is None:  # __typename
         return None
     conn = field.type.of_type if isinstance(field.type, GraphQLNonNull) else field.type
-    label = conn.name.removesuffix("Connection") if isinstance(conn, GraphQLObjectType) \
-        else ""
-    if not conn.name.endswith("Connection") or label not in ENTITY_TYPES:
+    if not isinstance(conn, GraphQLObjectType) or not conn.name.endswith("Connection"):
+        return None  # a list (``search``), a single entity, a question: not a page
+    label = conn.name.removesuffix("Connection")
+    if label not in ENTITY_TYPES:
         return None
     if any(a.name.value not in ("first", "after") for a in root.arguments or ()):
         raise NotCompiled  # filters
