@@ -148,6 +148,19 @@ def _diversion_table(res: Any, wide: bool = False) -> None:
     console.print(f"{len(res.paths)} of {res.total_paths} paths shown{extra}")
 
 
+def _license_text(path: Any) -> str:
+    """The license status along a path, shortest first: at risk (the policy of the first
+    hop at risk), required but granted, not required, or '-' where no hop moves a known
+    item (or the rules cannot speak of it)."""
+    views = [h.license for h in path.hops if h.license is not None]
+    risky = [v for v in views if v["at_risk"]]
+    if risky:
+        return f"at risk: {risky[0]['policy']}"
+    if any(v["required"] for v in views):
+        return "required, granted"
+    return "not required" if views else "-"
+
+
 def _diversion_to_table(res: Any, wide: bool = False) -> None:
     console.print(f"[bold]Items that can reach {res.country.name}[/] ({res.country.id}), as of "
                   f"{res.as_of}, up to {res.max_hops} hops")
@@ -157,10 +170,10 @@ def _diversion_to_table(res: Any, wide: bool = False) -> None:
     if not res.items:
         console.print("no item reaches it within the bound")
         return
-    t = table("item", "score", "best path", wide=wide, extra=("kind", "hops"))
+    t = table("item", "score", "best path", "license", wide=wide, extra=("kind", "hops"))
     for it in res.items:
-        t.add_row(*row((it.item.id, f"{it.score:.3f}", _hop_text(it.path)), wide,
-                       (it.item.label, str(it.length))))
+        t.add_row(*row((it.item.id, f"{it.score:.3f}", _hop_text(it.path),
+                        _license_text(it.path)), wide, (it.item.label, str(it.length))))
     console.print(t)
     if res.truncated:
         console.print("(limit or search budget hit: more items may exist)")

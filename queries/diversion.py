@@ -114,10 +114,12 @@ def diversion(graph: Graph, item: str, scenario: str | Path | Scenario | None = 
 def diversion_to(graph: Graph, country: str, max_hops: int = 4,
                  as_of: dt.date | str | None = None, limit: int = 1000,
                  budget: int = DEFAULT_BUDGET,
-                 scenario: str | Path | Scenario | None = None) -> DiversionToResult:
+                 scenario: str | Path | Scenario | None = None,
+                 check: LicenseCheck | None = None) -> DiversionToResult:
     """Every chip, model, data center and firm with a path into ``country``, best first.
     The paths do not depend on the scenario; the answer says the country's tier under it
-    (whether those paths are diversion to a destination of concern)."""
+    (whether those paths are diversion to a destination of concern) and, as the forward
+    diversion does, the license status of each SHIPS_TO hop under it (``license_risk``)."""
     check_hops(max_hops)
     _check_limit(limit)
     day = as_of_date(as_of)
@@ -130,11 +132,14 @@ def diversion_to(graph: Graph, country: str, max_hops: int = 4,
     scanned = rows[0]["scanned"] if rows else 0
     raw = rows[0]["items"] if rows else []
     titles = source_titles(graph, (r["rels"] for r in raw))
+    check = check or LicenseCheck(graph, scen, day)
     items = []
     for best in raw:
         path = to_path(best, titles)
+        annotate_licenses([path], best["nodes"][0]["id"], check)
         items.append(ReachingItem(item=entity(best["nodes"][0]), score=path.score,
-                                  length=path.length, path=path))
+                                  length=path.length, path=path,
+                                  license_risk=path.license_risk))
     tier = country_tiers(graph, scen).get(node["id"]) or scen.tier(node["id"], [])
     return DiversionToResult(
         country=entity({"id": node["id"], "name": node["name"], "label": "Country"}),

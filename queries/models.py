@@ -105,6 +105,9 @@ class ReachingItem(BaseModel):
     score: float = Field(description="score of its best path")
     length: int = Field(description="hops of its best path")
     path: DiversionPath
+    license_risk: bool = Field(default=False, description="its best path is at license risk "
+                                                          "under the scenario (see "
+                                                          "DiversionPath.license_risk)")
 
 
 class DiversionToResult(BaseModel):

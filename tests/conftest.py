@@ -74,6 +74,24 @@ _notifications.addHandler(NOTICES)
 _notifications.propagate = False  # other notifications (unknown labels in tiny graphs): quiet
 
 
+def point_cli_at(target: Target, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Point the CLI's own connection (its settings from the environment) at the test
+    server, managed or external, for the rest of the test."""
+    from graph.settings import get_settings
+
+    s = test_settings()
+    if target.managed:
+        monkeypatch.setenv("STACKGRAPH_HOME", str(s.home))
+        monkeypatch.setenv("STACKGRAPH_BOLT_PORT", str(s.bolt_port))
+        monkeypatch.setenv("STACKGRAPH_HTTP_PORT", str(s.http_port))
+        monkeypatch.delenv("NEO4J_URI", raising=False)
+    else:
+        monkeypatch.setenv("NEO4J_URI", target.uri)
+        monkeypatch.setenv("NEO4J_USER", target.user)
+        monkeypatch.setenv("NEO4J_PASSWORD", target.password)
+    get_settings.cache_clear()
+
+
 @pytest.fixture(autouse=True)
 def no_deprecated_cypher() -> Iterator[None]:
     """Any test fails when Neo4j reported a deprecated construct in a query it ran."""

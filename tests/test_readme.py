@@ -26,7 +26,7 @@ from api.cli import app
 from graph.db import Graph, Target
 from graph.settings import get_settings
 from tests.api.conftest import bundled  # noqa: F401 - the fixture
-from tests.conftest import ROOT, test_settings
+from tests.conftest import ROOT, point_cli_at
 
 README = ROOT / "README.md"
 BLOCK = re.compile(r"^```(\w*)\n(.*?)^```\n", re.S | re.M)
@@ -54,17 +54,7 @@ def console_examples(body: str) -> list[tuple[str, str]]:
 def cli_on_bundled(bundled: Graph, neo4j_target: Target,  # noqa: F811
                    monkeypatch: pytest.MonkeyPatch) -> Iterator[Graph]:
     """The CLI's own connection pointed at the test server holding the bundled data."""
-    s = test_settings()
-    if neo4j_target.managed:
-        monkeypatch.setenv("STACKGRAPH_HOME", str(s.home))
-        monkeypatch.setenv("STACKGRAPH_BOLT_PORT", str(s.bolt_port))
-        monkeypatch.setenv("STACKGRAPH_HTTP_PORT", str(s.http_port))
-        monkeypatch.delenv("NEO4J_URI", raising=False)
-    else:
-        monkeypatch.setenv("NEO4J_URI", neo4j_target.uri)
-        monkeypatch.setenv("NEO4J_USER", neo4j_target.user)
-        monkeypatch.setenv("NEO4J_PASSWORD", neo4j_target.password)
-    get_settings.cache_clear()
+    point_cli_at(neo4j_target, monkeypatch)
     yield bundled
     get_settings.cache_clear()
 

@@ -3,9 +3,13 @@ served against the real test Neo4j (TestClient, lifespan included)."""
 
 from __future__ import annotations
 
+import socket
+import threading
+import time
 from collections.abc import Iterator
 
 import pytest
+import uvicorn
 from fastapi.testclient import TestClient
 
 from api.app import create_app
@@ -104,3 +108,30 @@ def bundled(session_graph: Graph) -> Graph:
 def bundled_client(bundled: Graph) -> Iterator[TestClient]:
     with TestClient(create_app(api_settings(), graph=bundled)) as c:
         yield c
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture()
+def served(bundled: Graph) -> Iterator[str]:
+    """The app on a free port, uvicorn in a thread (the same app `stackgraph serve` runs),
+    for the tests that need a real socket (the browser tests)."""
+    port = free_port()
+    config = uvicorn.Config(create_app(api_settings(), graph=bundled), host="127.0.0.1",
+                            port=port, log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20  # bounds a hang only: start-up is awaited as an event
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

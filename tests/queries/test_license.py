@@ -374,3 +374,37 @@ def test_diversion_hops_carry_the_license_view(graph: Graph) -> None:
     assert second["policy"] == "license required: presumption of denial"
     assert second["at_risk"]
     assert path.license_risk is True
+
+
+def test_diversion_to_paths_carry_the_license_view(graph: Graph) -> None:
+    """`diversion --to`: the same hops into the country say the same license status as the
+    forward question, and the reaching item says whether its best path is at risk."""
+    from queries.diversion import diversion_to
+
+    b = world()
+    b.node("chip:x", tpp=9000.0, performance_density=1.0)
+    b.node("chip:small", tpp=100.0, performance_density=0.1)
+    b.rel("HEADQUARTERED_IN", "firm:us", "GBR")
+    b.rel("HEADQUARTERED_IN", "firm:hub", "SGP")
+    b.rel("HEADQUARTERED_IN", "firm:cn", "CHN")
+    b.rel("HEADQUARTERED_IN", "firm:us2", "GBR")
+    b.rel("SHIPS_TO", "firm:us", "firm:hub", item="chip:x", license="granted",
+          license_date=dt.date(2025, 11, 1))
+    b.rel("SHIPS_TO", "firm:hub", "firm:cn", item="chip:x")
+    b.rel("SHIPS_TO", "firm:us2", "firm:cn", item="chip:small")
+    b.load(graph)
+    res = diversion_to(graph, "CHN", scenario=PAPER, as_of=DAY)
+    by_item = {it.item.id: it for it in res.items}
+    us = by_item["firm:us"]
+    hops = [h for h in us.path.hops if h.type == "SHIPS_TO"]
+    assert [h.to_id for h in hops] == ["firm:hub", "firm:cn"]
+    first, second = hops[0].license, hops[1].license
+    assert first is not None and second is not None
+    assert first["required"] is True and first["recorded"] == "granted" and not first["at_risk"]
+    assert second["policy"] == "license required: presumption of denial" and second["at_risk"]
+    assert us.license_risk is True and us.path.license_risk is True
+    # a chip below every threshold reaches China without a license: no risk on that path
+    small = by_item["firm:us2"]
+    view = small.path.hops[0].license
+    assert view is not None and view["required"] is False and not view["at_risk"]
+    assert small.license_risk is False

@@ -36,3 +36,24 @@ def test_real_data_checks(graph: Graph) -> None:
     # before the diffusion rule's compliance date nothing applied to the UK either
     assert license(graph, "chip:nvidia-h100-sxm", "GBR", scenario="ai-diffusion-2025",
                    as_of="2025-02-01").required is False
+
+
+def test_real_data_history(graph: Graph) -> None:
+    """What the rule texts add to the history: Macau joins the October 2022 controls on
+    2023-01-17 (88 FR 2821); the H20's license requirement stands once licenses are
+    reported issued for China (August 2025) and gives way to the January 2026 case-by-case
+    review (91 FR 1684)."""
+    load_bundled(graph)
+    before = license(graph, "chip:nvidia-a100", "MAC", as_of="2022-12-01")
+    after = license(graph, "chip:nvidia-a100", "MAC", as_of="2023-06-01")
+    assert before.required is False
+    assert "macau-2023" in {f.rule for f in before.not_in_force}
+    assert after.required is True and "macau-2023" in {f.rule for f in after.applied}
+    licensed = license(graph, "chip:nvidia-h20", "CHN", as_of="2025-09-01")
+    assert licensed.required is True
+    assert {"h20-destinations-2025", "h20-china-licensing-2025-08"} <= {
+        f.rule for f in licensed.applied}
+    later = license(graph, "chip:nvidia-h20", "CHN", as_of="2026-02-01")
+    assert later.required is True and later.policy == "license required: case by case"
+    assert "h20-china-licensing-2025-08" in {f.rule for f in later.not_applied
+                                             if f.status == "superseded"}
