@@ -35,6 +35,7 @@ from api.graphql.compiled import CompiledPages
 from api.graphql.compiled_questions import CompiledQuestions
 from api.graphql.context import READER_THREADS
 from api.graphql.lane import CompiledLane
+from api.graphql.limits import Pricing
 from api.graphql.mutation import Mutation
 from api.graphql.schema import build_schema
 from api.guard import Guard
@@ -81,14 +82,17 @@ def create_app(settings: ApiSettings | None = None, graph: Graph | None = None) 
     app.add_exception_handler(RequestValidationError, validation_error_handler)
     app.add_exception_handler(StarletteHTTPException, http_error_handler)
 
-    schema = build_schema(settings.limits, mutation=Mutation)
+    # the traversal pricing (mean out-degree, measures of operations): the app's own,
+    # shared by its schema, its compiled path and its requests' contexts
+    app.state.pricing = pricing = Pricing()
+    schema = build_schema(settings.limits, mutation=Mutation, pricing=pricing)
     # A request is answered one of two ways: the compiled path (api/graphql/lane.py:
     # page queries of plain fields by one Cypher projection, compiled.py; one-question
     # operations with the answer written straight into the response,
     # compiled_questions.py), or plain Strawberry (the router). The plan caches are the
     # app's own.
-    app.state.compiled_pages = CompiledPages(schema.graphql_schema, settings.limits)
-    app.state.compiled_questions = CompiledQuestions(schema, settings.limits)
+    app.state.compiled_pages = CompiledPages(schema.graphql_schema, settings.limits, pricing)
+    app.state.compiled_questions = CompiledQuestions(schema, settings.limits, pricing)
     router = GraphiQLRouter(schema, context_getter=get_context, graphql_ide="graphiql")
     app.include_router(router, prefix="/graphql")
     app.add_middleware(CompiledLane, path="/graphql", pages=app.state.compiled_pages,

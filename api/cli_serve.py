@@ -10,9 +10,14 @@ from __future__ import annotations
 import socket
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+
+if TYPE_CHECKING:
+    import uvicorn
+
+    from api.settings import ApiSettings
 
 
 def check_api_port(host: str, port: int, from_settings: bool = True) -> None:
@@ -43,6 +48,7 @@ def serve(host: str | None = None, port: int | None = None, reload: bool = False
     import uvicorn
 
     from api.cli_output import console
+    from api.http_protocol import http_protocol
     from api.settings import make_settings
     from graph.settings import get_settings
 
@@ -67,7 +73,8 @@ def serve(host: str | None = None, port: int | None = None, reload: bool = False
         os.environ["STACKGRAPH_API_HOST"] = gs.api_host
         os.environ["STACKGRAPH_API_PORT"] = str(gs.api_port)
         uvicorn.run("api.app:create_app", factory=True, host=gs.api_host, port=gs.api_port,
-                    reload=reload, workers=None if reload else workers, log_level=log_level,
+                    http=http_protocol(settings.limits.request_timeout), reload=reload,
+                    workers=None if reload else workers, log_level=log_level,
                     reload_dirs=[str(Path(__file__).resolve().parent.parent)] if reload
                     else None)
         return
@@ -82,11 +89,23 @@ def serve(host: str | None = None, port: int | None = None, reload: bool = False
             if self.started and on_ready is not None:
                 on_ready()
 
-    server = Server(uvicorn.Config(create_app(settings), host=gs.api_host, port=gs.api_port,
-                                   log_level=log_level))
+    server = Server(server_config(create_app(settings), settings, gs.api_host, gs.api_port,
+                                  log_level))
     server.run()
     if not server.started:  # uvicorn logged why (as uvicorn.run would, exit non-zero)
         raise SystemExit(3)
+
+
+def server_config(app: Any, settings: ApiSettings, host: str, port: int,
+                  log_level: str = "info") -> uvicorn.Config:
+    """uvicorn's configuration of ``stackgraph serve`` for ``app``: its HTTP protocol
+    bounds the time a request's head may take (``api/http_protocol.py``)."""
+    import uvicorn
+
+    from api.http_protocol import http_protocol
+
+    return uvicorn.Config(app, host=host, port=port, log_level=log_level,
+                          http=http_protocol(settings.limits.request_timeout))
 
 
 def browser_instructions(api_url: str, browser_url: str) -> str:

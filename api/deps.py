@@ -83,4 +83,5 @@ async def get_context(request: Request) -> Context:
     above, computed in one dependency (FastAPI resolving four nested ones cost ~0.2 ms
     of every request)."""
     settings: ApiSettings = request.app.state.settings
-    return Context(get_graph(request), settings, await get_principal(request, settings))
+    return Context(get_graph(request), settings, await get_principal(request, settings),
+                   request.app.state.pricing)

@@ -9,10 +9,10 @@ A request is an error when it does not answer HTTP 200 with data and no ``errors
 Per level: requests, throughput, p50 / p99 latency, errors (by code). Target at 64
 clients: 0 errors and p99 <= 1 s.
 
-The Neo4j server is the bench's own (``.stackgraph/bench-load``; Bolt / HTTP ports
-``STACKGRAPH_BENCH_LOAD_BOLT_PORT`` / ``_HTTP_PORT``, default 17728 / 17738), loaded with
-the bundled data when empty. Figures go to bench/results/load-*.json and the BENCHMARKS.md
-text to bench/results/load.md.
+The Neo4j server is the bench's own (``.stackgraph/bench-load``; slot 8 of
+``bench.common.bench_settings``: Bolt / HTTP ports 17728 / 17738, moved with
+``STACKGRAPH_BENCH_PORT_BASE``), loaded with the bundled data when empty. Figures go to
+bench/results/load-*.json and the BENCHMARKS.md text to bench/results/load.md.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.api import _questions, ensure_bundled, free_port, process, wait_http
-from bench.common import BENCH_HOME, RESULTS, ROOT, contention, machine, save
+from bench.common import RESULTS, ROOT, bench_settings, contention, machine, save
 from graph.db import open_graph
 from graph.server import ManagedServer
 from graph.settings import Settings
@@ -40,14 +40,12 @@ LEVELS = (1, 8, 32, 64)
 DAY = "2025-06-01"
 
 
+#: The bench server slot of this benchmark (``bench.common.bench_settings``)
+SLOT = 8
+
+
 def load_settings() -> Settings:
-    return Settings(_env_file=None,  # type: ignore[call-arg]
-                    STACKGRAPH_HOME=BENCH_HOME / "bench-load",
-                    STACKGRAPH_BOLT_PORT=int(os.environ.get("STACKGRAPH_BENCH_LOAD_BOLT_PORT",
-                                                            "17728")),
-                    STACKGRAPH_HTTP_PORT=int(os.environ.get("STACKGRAPH_BENCH_LOAD_HTTP_PORT",
-                                                            "17738")),
-                    NEO4J_URI=None)
+    return bench_settings("load", SLOT)
 
 
 def mix() -> list[tuple[str, str, str | None]]:

@@ -38,6 +38,7 @@ from graphql.execution.values import VariableValues, get_argument_values
 from strawberry.utils.str_converters import to_snake_case
 
 from api.graphql.entities import ENTITY_TYPES, RELATIONSHIP_FIELDS, as_str, converters
+from api.graphql.limits import Pricing
 from api.graphql.pagination import decode_cursor
 from api.graphql.plans import (
     NotCompiled,
@@ -208,13 +209,17 @@ def _arguments(field: GraphQLField, node: FieldNode, variables: VariableValues |
         raise NotCompiled from None  # Strawberry reports the malformed cursor
 
 
-def compile_page(schema: GraphQLSchema, query: str, limits: Limits) -> PagePlan | None:
+def compile_page(schema: GraphQLSchema, query: str, limits: Limits,
+                 pricing: Pricing | None = None) -> PagePlan | None:
     """The plan of a page query, or None when the normal execution must answer it."""
-    return compile_or_none(lambda q: _compile(schema, q, limits), query, "a page query")
+    owned = pricing or Pricing()
+    return compile_or_none(lambda q: _compile(schema, q, limits, owned), query,
+                           "a page query")
 
 
-def _compile(schema: GraphQLSchema, query: str, limits: Limits) -> PagePlan | None:
-    op = checked_query(schema, query, limits)
+def _compile(schema: GraphQLSchema, query: str, limits: Limits,
+             pricing: Pricing) -> PagePlan | None:
+    op = checked_query(schema, query, limits, pricing)
     if op is None:
         return None
     query_type = schema.query_type
@@ -224,9 +229,10 @@ def _compile(schema: GraphQLSchema, query: str, limits: Limits) -> PagePlan | No
     if field is None:  # __typename
         return None
     conn = field.type.of_type if isinstance(field.type, GraphQLNonNull) else field.type
-    label = conn.name.removesuffix("Connection") if isinstance(conn, GraphQLObjectType) \
-        else ""
-    if not conn.name.endswith("Connection") or label not in ENTITY_TYPES:
+    if not isinstance(conn, GraphQLObjectType) or not conn.name.endswith("Connection"):
+        return None  # a list (``search``), a single entity, a question: not a page
+    label = conn.name.removesuffix("Connection")
+    if label not in ENTITY_TYPES:
         return None
     if any(a.name.value not in ("first", "after") for a in root.arguments or ()):
         raise NotCompiled  # filters
@@ -272,7 +278,8 @@ def _fields_with_args(sel: SelectionSetNode) -> list[FieldNode]:
 class CompiledPages(PlanCache[PagePlan]):
     """The plans of the page queries seen, per query text (api/graphql/plans.py)."""
 
-    def __init__(self, schema: GraphQLSchema, limits: Limits, size: int = 256) -> None:
-        super().__init__(lambda query: compile_page(schema, query, limits), size)
+    def __init__(self, schema: GraphQLSchema, limits: Limits, pricing: Pricing,
+                 size: int = 256) -> None:
+        super().__init__(lambda query: compile_page(schema, query, limits, pricing), size)
         self.schema = schema
         self.limits = limits

@@ -57,6 +57,7 @@ from strawberry.types.arguments import convert_arguments
 
 from api.graphql import results
 from api.graphql.context import Context
+from api.graphql.limits import Pricing
 from api.graphql.plans import (
     NotCompiled,
     Operation,
@@ -367,14 +368,16 @@ def _items(value: Any) -> Any:
     return list(value.items())
 
 
-def compile_question(schema: Any, query: str, limits: Limits) -> QuestionPlan | None:
+def compile_question(schema: Any, query: str, limits: Limits,
+                     pricing: Pricing | None = None) -> QuestionPlan | None:
     """The plan of a question operation, or None when the normal execution answers."""
-    return compile_or_none(lambda q: _compile(schema, q, limits), query, "a question")
+    owned = pricing or Pricing()
+    return compile_or_none(lambda q: _compile(schema, q, limits, owned), query, "a question")
 
 
-def _compile(schema: Any, query: str, limits: Limits) -> QuestionPlan | None:
+def _compile(schema: Any, query: str, limits: Limits, pricing: Pricing) -> QuestionPlan | None:
     gschema = schema.graphql_schema
-    op = checked_query(gschema, query, limits)
+    op = checked_query(gschema, query, limits, pricing)
     if op is None:
         return None
     if len(op.node.selection_set.selections) != 1:
@@ -422,7 +425,7 @@ class CompiledQuestions(PlanCache[QuestionPlan]):
     """The plans of the question operations seen, per query text
     (api/graphql/plans.py)."""
 
-    def __init__(self, schema: Any, limits: Limits, size: int = 256) -> None:
-        super().__init__(lambda query: compile_question(schema, query, limits), size)
+    def __init__(self, schema: Any, limits: Limits, pricing: Pricing, size: int = 256) -> None:
+        super().__init__(lambda query: compile_question(schema, query, limits, pricing), size)
         self.schema = schema
         self.limits = limits

@@ -20,6 +20,7 @@ from strawberry.dataloader import DataLoader
 from strawberry.fastapi import BaseContext
 from strawberry.types import Info as _Info
 
+from api.graphql.limits import Pricing
 from api.settings import ApiSettings
 from graph.db import Graph
 from queries import entities
@@ -103,11 +104,14 @@ class Loaders:
 class Context(BaseContext):
     """What every resolver sees as ``info.context``."""
 
-    def __init__(self, graph: Graph, settings: ApiSettings, principal: str) -> None:
+    def __init__(self, graph: Graph, settings: ApiSettings, principal: str,
+                 pricing: Pricing | None = None) -> None:
         super().__init__()
         self.graph = graph
         self.settings = settings
         self.principal = principal  # "read", "admin" or "local" (open loopback access)
+        #: the app's traversal pricing (``create_app``); a new one outside an app
+        self.pricing = pricing if pricing is not None else Pricing()
         self.loaders = Loaders(graph)
 
 

@@ -137,7 +137,8 @@ class CompiledLane:
             answer: dict[str, Any] = {"data": await in_thread(plan.run, graph, bound)}
         else:
             try:
-                context = Context(graph, settings, principal)
+                context = Context(graph, settings, principal,
+                                  http_request.app.state.pricing)
                 answer = {"data": await plan.run(context, bound)}
             except StackgraphError as exc:
                 answer, unavailable_now = self._error(scope, plan, exc)

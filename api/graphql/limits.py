@@ -7,9 +7,10 @@
   costs ``analytic_cost`` plus its traversal budget, so aliases and fragments repeating
   a question add up) and page sizes (``PAGE_SIZE_LIMIT``). An operation over a limit is
   not executed at all, and measuring it runs no Neo4j query.
-* ``check_traversal`` budgets a path question by its traversal: hops over
+* ``Pricing.check_traversal`` budgets a path question by its traversal: hops over
   ``max_hops`` is ``HOPS_LIMIT``; the estimated number of paths, mean out-degree of the
-  graph raised to the hops, over ``max_fanout`` is ``FANOUT_LIMIT``.
+  graph raised to the hops, over ``max_fanout`` is ``FANOUT_LIMIT``. ``Pricing`` holds
+  the degree and the measures, one per app.
 * ``ErrorCodes`` puts the code of every error into ``extensions.code`` (and the hint into
   ``extensions.hint``), so clients can branch on it: a bad argument value, scalars
   included, is ``BAD_ARGUMENT``; anything unexpected ``INTERNAL_ERROR`` with the
@@ -19,7 +20,9 @@
 from __future__ import annotations
 
 import re
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol, cast
@@ -196,13 +199,16 @@ def _unwrap(t: Any) -> tuple[bool, Any]:
 
 
 def measure_operation(schema: GraphQLSchema, document: Any, operation_name: str | None,
-                      variables: dict[str, Any] | None, limits: Limits) -> Measure:
+                      variables: dict[str, Any] | None, limits: Limits,
+                      degree: float) -> Measure:
+    """Depth, cost and page sizes of an operation, traversals priced with the mean
+    out-degree ``degree`` (``Pricing.degree``)."""
     fragments = {d.name.value: d for d in document.definitions
                  if isinstance(d, FragmentDefinitionNode)}
     ops = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
     if operation_name:
         ops = [o for o in ops if o.name and o.name.value == operation_name]
-    walker = _Walker(schema, fragments, variables or {}, limits, known_degree())
+    walker = _Walker(schema, fragments, variables or {}, limits, degree)
     out = Measure()
     for op in ops[:1]:
         root: GraphQLObjectType | None = {
@@ -224,43 +230,20 @@ def limit_error(code: str, message: str, hint: str) -> GraphQLError:
     return GraphQLError(message, extensions={"code": code, "hint": hint})
 
 
-#: Measures of variable-free operations, by document (holding the document, so its id
-#: is not reused while the entry lives).
-_MEASURES: dict[tuple[int, str | None, float],
-                tuple[Any, Limits, GraphQLSchema, Measure]] = {}
-
-
 class QueryLimits(SchemaExtension):
     """Refuse, before execution, an operation deeper, costlier or with larger pages than
     the limits allow."""
 
-    def __init__(self, limits: Limits) -> None:
+    def __init__(self, limits: Limits, pricing: Pricing) -> None:
         self.limits = limits
-
-    def _measure(self, schema: GraphQLSchema, document: Any, operation_name: str | None,
-                 variables: dict[str, Any] | None) -> Measure:
-        """``measure_operation``, kept per document when there are no variables (the
-        measure depends only on the document, the operation and the limits then; the
-        document is the same object for the same text, Strawberry's ParserCache)."""
-        if variables:
-            return measure_operation(schema, document, operation_name, variables, self.limits)
-        key = (id(document), operation_name, known_degree())
-        hit = _MEASURES.get(key)
-        if hit is not None and hit[0] is document and hit[1] is self.limits \
-                and hit[2] is schema:
-            return hit[3]
-        m = measure_operation(schema, document, operation_name, None, self.limits)
-        if len(_MEASURES) >= 1024:
-            _MEASURES.pop(next(iter(_MEASURES)))
-        _MEASURES[key] = (document, self.limits, schema, m)
-        return m
+        self.pricing = pricing
 
     def on_execute(self) -> Iterator[None]:
         ctx = self.execution_context
         if ctx.graphql_document is not None:
             schema = cast(HasGraphQLSchema, ctx.schema).graphql_schema  # StackgraphSchema
-            m = self._measure(schema, ctx.graphql_document, ctx.operation_name,
-                              ctx.variables)
+            m = self.pricing.measure(schema, ctx.graphql_document, ctx.query,
+                                     ctx.operation_name, ctx.variables, self.limits)
             error = None
             if m.depth > self.limits.max_depth:
                 error = limit_error("DEPTH_LIMIT", f"the query is {m.depth} levels deep; the "
@@ -345,44 +328,85 @@ UNAVAILABLE = {"NEO4J_UNAVAILABLE", "NEO4J_AUTH_FAILED"}
 
 # -- traversal budget of path questions ---------------------------------------------------
 
-_DEGREE_TTL = 300.0
-_degree_cache: dict[int, tuple[float, float]] = {}
-#: the degree last measured in this process (1 before the first: a lower bound)
-_last_degree: list[float] = [1.0]
 
+class Pricing:
+    """What prices traversals, owned by one app (``create_app`` makes it and hands it to
+    the schema's ``QueryLimits``, the compiled path and every request's context): the
+    graph's mean out-degree and the measures of variable-free operations.
 
-def known_degree() -> float:
-    """The mean out-degree last measured (by a path question's budget check), without a
-    query: what the complexity estimate prices traversals with, so that measuring a
-    request never touches Neo4j."""
-    return _last_degree[0]
+    * The degree is measured by a path question's budget check (``check_traversal``), at
+      most every ``ttl`` seconds; pricing a request reads the last value (1 before the
+      first, a lower bound), so measuring a request never queries Neo4j.
+    * A measure of an operation without variables depends only on its text, its operation
+      name, the limits and the degree: it is kept under that key (the query text, not the
+      parsed document's ``id()``, which Python reuses once a document is freed), at most
+      ``size`` of them, the oldest dropped first.
 
+    Per app rather than per process, so two apps in one process (tests, ``stackgraph
+    up``'s) never share a degree or a measure, and a stopped app's state goes with it."""
 
-def mean_out_degree(graph: Graph) -> float:
-    """Relationships per node of the graph (cached for a few minutes): the branching
-    factor a path search can expect."""
-    now = time.monotonic()
-    hit = _degree_cache.get(id(graph))
-    if hit and now - hit[0] < _DEGREE_TTL:
-        return hit[1]
-    degree = entities.mean_out_degree(graph)
-    _degree_cache[id(graph)] = (now, degree)
-    _last_degree[0] = degree
-    return degree
+    def __init__(self, ttl: float = 300.0, size: int = 1024) -> None:
+        self.ttl = ttl
+        self.size = size
+        self._lock = threading.Lock()  # the budget check runs in worker threads
+        self._degree = 1.0
+        self._measured_at: float | None = None
+        self._measures: OrderedDict[tuple[str, str | None, float], tuple[Limits, Measure]] = (
+            OrderedDict())
+
+    @property
+    def degree(self) -> float:
+        """The mean out-degree last measured (1 before the first)."""
+        return self._degree
+
+    def mean_out_degree(self, graph: Graph) -> float:
+        """Relationships per node of the graph (measured again after ``ttl`` seconds):
+        the branching factor a path search can expect."""
+        now = time.monotonic()
+        with self._lock:
+            if self._measured_at is not None and now - self._measured_at < self.ttl:
+                return self._degree
+        degree = entities.mean_out_degree(graph)
+        with self._lock:
+            self._degree, self._measured_at = degree, now
+        return degree
+
+    def check_traversal(self, graph: Graph, limits: Limits, hops: int,
+                        what: str = "max_hops") -> None:
+        """Raise HOPS_LIMIT or FANOUT_LIMIT when a path question would traverse too
+        much."""
+        if hops > limits.max_hops:
+            raise ApiError("HOPS_LIMIT", f"{what} {hops} is over the API's limit of "
+                           f"{limits.max_hops} hops", hint=f"ask for at most {limits.max_hops}")
+        estimate = traversal_estimate(self.mean_out_degree(graph), hops)
+        if estimate > limits.max_fanout:
+            raise ApiError("FANOUT_LIMIT", f"a search of {hops} hops could traverse about "
+                           f"{estimate:.0f} paths; the budget is {limits.max_fanout:.0f}",
+                           hint="ask for fewer hops or restrict the relationship types")
+
+    def measure(self, schema: GraphQLSchema, document: Any, query: str | None,
+                operation_name: str | None, variables: dict[str, Any] | None,
+                limits: Limits) -> Measure:
+        """``measure_operation`` at the current degree, kept per query text when the
+        request has no variables."""
+        degree = self._degree
+        if variables or query is None:
+            return measure_operation(schema, document, operation_name, variables, limits,
+                                     degree)
+        key = (query, operation_name, degree)
+        with self._lock:
+            hit = self._measures.get(key)
+            if hit is not None and hit[0] is limits:
+                self._measures.move_to_end(key)
+                return hit[1]
+        m = measure_operation(schema, document, operation_name, None, limits, degree)
+        with self._lock:
+            self._measures[key] = (limits, m)
+            while len(self._measures) > self.size:
+                self._measures.popitem(last=False)
+        return m
 
 
 def traversal_estimate(degree: float, hops: int) -> float:
     """Paths a search of ``hops`` can meet: sum of degree^k for k = 1..hops."""
     return sum(degree ** k for k in range(1, hops + 1))
-
-
-def check_traversal(graph: Graph, limits: Limits, hops: int, what: str = "max_hops") -> None:
-    """Raise HOPS_LIMIT or FANOUT_LIMIT when a path question would traverse too much."""
-    if hops > limits.max_hops:
-        raise ApiError("HOPS_LIMIT", f"{what} {hops} is over the API's limit of "
-                       f"{limits.max_hops} hops", hint=f"ask for at most {limits.max_hops}")
-    estimate = traversal_estimate(mean_out_degree(graph), hops)
-    if estimate > limits.max_fanout:
-        raise ApiError("FANOUT_LIMIT", f"a search of {hops} hops could traverse about "
-                       f"{estimate:.0f} paths; the budget is {limits.max_fanout:.0f}",
-                       hint="ask for fewer hops or restrict the relationship types")

@@ -31,7 +31,7 @@ from graphql import (
 from graphql import validate as validate_document
 from graphql.execution.values import VariableValues, get_variable_values
 
-from api.graphql.limits import measure_operation
+from api.graphql.limits import Pricing, measure_operation
 from api.settings import Limits
 
 P = TypeVar("P")
@@ -53,6 +53,7 @@ class Operation:
     document: DocumentNode
     node: OperationDefinitionNode
     limits: Limits
+    pricing: Pricing
 
     @property
     def name(self) -> str | None:
@@ -69,18 +70,20 @@ class Operation:
         coerced = get_variable_values(self.schema, definitions, dict(raw or {}))
         if isinstance(coerced, list):  # the errors graphql-core would report
             raise NotCompiled
-        if not within_limits(self.schema, self.document, coerced.coerced, self.limits):
+        if not within_limits(self.schema, self.document, coerced.coerced, self.limits,
+                             self.pricing.degree):
             raise NotCompiled
         return coerced
 
 
 def within_limits(schema: GraphQLSchema, document: DocumentNode,
-                  variables: dict[str, Any] | None, limits: Limits) -> bool:
-    m = measure_operation(schema, document, None, variables, limits)
+                  variables: dict[str, Any] | None, limits: Limits, degree: float) -> bool:
+    m = measure_operation(schema, document, None, variables, limits, degree)
     return not (m.depth > limits.max_depth or m.page_error or m.cost > limits.max_complexity)
 
 
-def checked_query(schema: GraphQLSchema, query: str, limits: Limits) -> Operation | None:
+def checked_query(schema: GraphQLSchema, query: str, limits: Limits,
+                  pricing: Pricing) -> Operation | None:
     """The one query operation of ``query`` when the compiled path may take it: no
     directives on the operation, valid, and — without variables — within the depth,
     page-size and complexity limits (with variables they are measured per request,
@@ -95,9 +98,10 @@ def checked_query(schema: GraphQLSchema, query: str, limits: Limits) -> Operatio
         return None
     if validate_document(schema, doc):
         return None
-    if not op.variable_definitions and not within_limits(schema, doc, None, limits):
+    if not op.variable_definitions and not within_limits(schema, doc, None, limits,
+                                                         pricing.degree):
         return None
-    return Operation(schema, doc, op, limits)
+    return Operation(schema, doc, op, limits, pricing)
 
 
 def response_key(f: FieldNode) -> str:

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from typing import Any
 
 from api.graphql.context import Context, in_thread
-from api.graphql.limits import check_traversal
 from graph.errors import BadArgument
 
 
@@ -35,11 +34,12 @@ async def run(context: Context, fn: Callable[..., Any], *args: Any, hops: int | 
     """Check the traversal budget, then run a question off the event loop."""
     graph = context.graph
     limits = context.settings.limits
+    pricing = context.pricing
 
     def checked() -> Any:
         # budget check and question in one worker-thread hop (a hop costs ~0.2-1 ms)
         if hops is not None:
-            check_traversal(graph, limits, hops)
+            pricing.check_traversal(graph, limits, hops)
         return fn(graph, *args, **kwargs)
 
     return await in_thread(checked)

@@ -37,7 +37,7 @@ from api.graphql.entities import (
     Source,
     entity_from_row,
 )
-from api.graphql.limits import ErrorCodes, QueryLimits
+from api.graphql.limits import ErrorCodes, Pricing, QueryLimits
 from api.graphql.pagination import (
     ChipFilter,
     Connection,
@@ -425,11 +425,14 @@ class StackgraphSchema(strawberry.Schema):
         _process_errors(errors, execution_context)
 
 
-def build_schema(limits: Limits | None = None,
-                 mutation: type | None = None) -> StackgraphSchema:
+def build_schema(limits: Limits | None = None, mutation: type | None = None,
+                 pricing: Pricing | None = None) -> StackgraphSchema:
+    """The schema; ``pricing`` is the app's (``create_app``), a new one when not given."""
     limits = limits or Limits()
+    owned = pricing or Pricing()
+
     def query_limits() -> QueryLimits:
-        return QueryLimits(limits)
+        return QueryLimits(limits, owned)
 
     return StackgraphSchema(
         query=Query,

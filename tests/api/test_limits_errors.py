@@ -10,7 +10,9 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.errors import status_for
-from api.graphql.limits import traversal_estimate
+from api.graphql.limits import Pricing, measure_operation, traversal_estimate
+from api.graphql.schema import build_schema
+from api.settings import Limits
 from graph.db import Graph
 from graph.errors import QueryTimeout
 from queries import entities
@@ -81,6 +83,54 @@ def test_fanout_budget(tight: TestClient, small: Graph) -> None:
     out = gql(tight, '{ paths(source: "firm:alpha", target: "USA", maxHops: 1) '
                      '{ paths { length } } }')
     assert "errors" not in out, out
+
+
+def test_pricing_is_the_apps_own(small: Graph) -> None:
+    """The degree a path question measures prices that app's requests only: a second
+    app in the same process still prices with its own (1 before any measure)."""
+    n = small.read("MATCH (n) RETURN count(n) AS c")[0]["c"]
+    r = small.read("MATCH ()-[r]->() RETURN count(r) AS c")[0]["c"]
+    first, second = create_app(api_settings(), graph=small), create_app(api_settings(),
+                                                                         graph=small)
+    with TestClient(first) as a, TestClient(second):
+        out = gql(a, '{ paths(source: "firm:alpha", target: "USA", maxHops: 1) '
+                     '{ paths { length } } }')
+        assert "errors" not in out, out
+        assert first.state.pricing.degree == pytest.approx(max(1.0, r / n))
+        assert second.state.pricing.degree == 1.0
+        assert first.state.pricing is not second.state.pricing
+
+
+def test_pricing_measures_per_text_and_degree(small: Graph) -> None:
+    """Measures kept per query text (not per document id(): documents are freed and their
+    ids reused): each text gets its own measure, the same text the kept one, and a new
+    degree prices the traversal again."""
+    limits = Limits(_env_file=None)  # type: ignore[call-arg]
+    schema = build_schema(limits).graphql_schema
+    pricing = Pricing(size=2)
+    from graphql import parse
+
+    texts = ['{ firms(first: 3) { nodes { id } } }',
+             '{ diversionRisk(item: "chip:c0", maxHops: 6) { totalPaths } }']
+    costs = []
+    for _ in range(3):  # fresh documents every round: ids may repeat, answers must not
+        for text in texts:
+            m = pricing.measure(schema, parse(text), text, None, None, limits)
+            expected = measure_operation(schema, parse(text), None, None, limits, 1.0)
+            assert m.cost == expected.cost
+            costs.append(m.cost)
+    assert costs[0] != costs[1] and costs[:2] * 3 == costs
+    kept = pricing.measure(schema, parse(texts[1]), texts[1], None, None, limits)
+    assert pricing.measure(schema, parse(texts[1]), texts[1], None, None, limits) is kept
+    n = small.read("MATCH (n) RETURN count(n) AS c")[0]["c"]
+    r = small.read("MATCH ()-[r]->() RETURN count(r) AS c")[0]["c"]
+    degree = max(1.0, r / n)
+    assert degree > 1.0  # the small graph has more relationships than nodes
+    assert pricing.mean_out_degree(small) == pytest.approx(degree)  # as a path question
+    dearer = pricing.measure(schema, parse(texts[1]), texts[1], None, None, limits)
+    assert dearer.cost > kept.cost
+    assert dearer.cost == measure_operation(schema, parse(texts[1]), None, None, limits,
+                                            pricing.degree).cost
 
 
 def test_domain_errors_have_codes(client: TestClient) -> None:
