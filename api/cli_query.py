@@ -258,9 +258,10 @@ def chokepoints_cmd(
                                                               "that makes a chokepoint"),
     remove: list[str] | None = typer.Option(None, "--remove", help="what-if: a country ISO3 "
                                             "or firm id to take out (repeatable)"),
-    limit: int = typer.Option(100, "--limit", help="what-if: most inputs and targets "
-                                                   "listed, largest losses first (0: all; "
-                                                   "the counts cover every one)"),
+    limit: int = typer.Option(100, "--limit", help="most inputs (largest top country "
+                                                   "share first), chokepoints, dominators "
+                                                   "and what-if rows listed (0: all; the "
+                                                   "counts cover every one)"),
     as_of: str | None = AS_OF,
     as_json: bool = JSON,
     wide: bool = WIDE,
@@ -304,12 +305,17 @@ def _chokepoints_table(res: Any, wide: bool = False) -> None:
                        (f.top.name if f.top else "-", _pct(f.top_share), f"{f.hhi:.0f}",
                         str(f.provider_count), _unattributed(c, f))))
     console.print(t)
+    console.print(f"{res.inputs_total} inputs, {res.chokepoints_total} chokepoints"
+                  + (f"; {res.inputs_not_listed} inputs not listed (--limit "
+                     f"{res.limit}; 0 lists all)" if res.inputs_not_listed else ""))
     if wide:
         console.print("unattributed: shares the data gives to no single provider (various "
                       "countries / various firms) or to a region (EUR = Europe as a whole)")
     if res.dominators:
         console.print("dominators (every dependency path through them): " + "; ".join(
-            f"{d.node.name} ({len(d.dominates)})" for d in res.dominators[:10]))
+            f"{d.node.name} ({len(d.dominates)})" for d in res.dominators[:10])
+            + (f" ({res.dominators_total} in all)"
+               if res.dominators_total > min(10, len(res.dominators)) else ""))
     if res.betweenness:
         console.print("betweenness: " + "; ".join(
             f"{b.node.name} {b.value:.3f}" for b in res.betweenness))

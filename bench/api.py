@@ -125,6 +125,7 @@ def with_variables(query: str) -> tuple[str, dict[str, Any]]:
     argument's declared type, and the values: the request a client building queries
     from variables sends."""
     from graphql import (
+        FieldNode,
         NameNode,
         OperationDefinitionNode,
         VariableDefinitionNode,
@@ -142,10 +143,10 @@ def with_variables(query: str) -> tuple[str, dict[str, Any]]:
     op = doc.definitions[0]
     assert isinstance(op, OperationDefinitionNode) and len(op.selection_set.selections) == 1
     root = op.selection_set.selections[0]
-    assert schema.query_type is not None
-    field = schema.query_type.fields[root.name.value]  # type: ignore[union-attr]
+    assert isinstance(root, FieldNode) and schema.query_type is not None
+    field = schema.query_type.fields[root.name.value]
     definitions, values, args = [], {}, []
-    for arg in root.arguments or ():  # type: ignore[union-attr]
+    for arg in root.arguments or ():
         name = arg.name.value
         values[name] = value_from_ast_untyped(arg.value)
         definitions.append(VariableDefinitionNode(
@@ -460,7 +461,7 @@ def entity_comparison(settings: Any, env: dict[str, str], sg_url: str, node_url:
                                     {"server": sg_pid}, STACKGRAPH_PAGE_VARS[1])
         tp_nd_v, _ = throughput_cpu(node_url, NEO4J_GRAPHQL_PAGE_VARS[0], seconds, workers,
                                     {"server": proc.pid}, NEO4J_GRAPHQL_PAGE_VARS[1])
-    out = {
+    out: dict[str, Any] = {
         "query_stackgraph": STACKGRAPH_PAGE, "query_neo4j_graphql": NEO4J_GRAPHQL_PAGE,
         "firms_returned": len(ours), "same_answer": same,
         "stackgraph_p50_ms": round(p50(lat_sg), 2),

@@ -30,7 +30,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from bench.api import _questions, ensure_bundled, free_port, process, wait_http
+from bench.api import ensure_bundled, free_port, process, question_queries, wait_http
 from bench.common import RESULTS, ROOT, bench_settings, contention, machine, save
 from graph.db import open_graph
 from graph.server import ManagedServer
@@ -51,7 +51,7 @@ def load_settings() -> Settings:
 def mix() -> list[tuple[str, str, str | None]]:
     """(name, method + path, GraphQL query or None) of each request of the mix."""
     out: list[tuple[str, str, str | None]] = [
-        (name, "POST /graphql", query) for name, _call, query in _questions()]
+        (name, "POST /graphql", query) for name, _call, query in question_queries()]
     out += [
         ("firmsPage", "POST /graphql", "{ firms(first: 20) { totalCount nodes { id name kind "
                                        "headquarters { id name } designs { id name } } } }"),

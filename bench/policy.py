@@ -58,8 +58,11 @@ def run(runs: int, compare_runs: int, seed: int = 0) -> dict[str, Any]:
         rng = random.Random(seed)
         pairs = [f"{c}|{p}" for c in chips for p in parties]
         rng.shuffle(pairs)
-        res = measure(lambda pair: license(graph, *pair.split("|"), scenario="current"),
-                      pairs, runs)
+        def ask(pair: str) -> object:
+            chip, party = pair.split("|")
+            return license(graph, chip, party, scenario="current")
+
+        res = measure(ask, pairs, runs)
         res["pairs"] = len(pairs)
         out["questions"]["license"] = res
         res = measure(lambda _: compare_scenarios(graph, SEVEN), ["seven"], compare_runs,

@@ -240,7 +240,11 @@ def chokepoints(graph: Graph, target: str | None = None, threshold: float = 90.0
                 limit: int | None = WHAT_IF_LIMIT) -> ChokepointsResult:
     """Concentration per input (all inputs, or the target's upstream), chokepoints at
     ``threshold``, optional what-if removal, dominators and betweenness (skipped with
-    ``structure=False``, for callers that only need the chokepoints)."""
+    ``structure=False``, for callers that only need the chokepoints).
+
+    The lists (inputs, chokepoints, dominators; the what-if's too) hold at most ``limit``
+    rows (None: all), largest concentration first; the totals (``inputs_total``,
+    ``chokepoints_total``, ``dominators_total``, ``inputs_not_listed``) count them all."""
     check_threshold(threshold)
     check_limit(limit)
     day = as_of_date(as_of)
@@ -274,10 +278,13 @@ def chokepoints(graph: Graph, target: str | None = None, threshold: float = 90.0
         wi = what_if(graph, remove, day, limit=limit,
                      within=[i.input.id for i in inputs] if t_ref else None, target=t_ref)
     inputs.sort(key=lambda i: (-(i.by_country.top_share or -1.0), i.input.id))
+    chokes = [i.input.id for i in inputs if i.chokepoint]
     return ChokepointsResult(
-        as_of=day, threshold=threshold, target=t_ref, inputs=inputs,
-        chokepoints=[i.input.id for i in inputs if i.chokepoint],
-        dominators=doms, betweenness=bc, what_if=wi)
+        as_of=day, threshold=threshold, target=t_ref, inputs=inputs[:limit],
+        chokepoints=chokes[:limit], dominators=doms[:limit], betweenness=bc, what_if=wi,
+        limit=limit, inputs_total=len(inputs),
+        inputs_not_listed=len(inputs) - len(inputs[:limit]),
+        chokepoints_total=len(chokes), dominators_total=len(doms))
 
 
 def check_remove(remove: Sequence[str]) -> None:

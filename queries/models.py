@@ -292,14 +292,25 @@ class ChokepointsResult(BaseModel):
     threshold: float
     target: EntityRef | None
     inputs: list[InputConcentration] = Field(description="all inputs, or the target's "
-                                                         "upstream inputs")
+                                                         "upstream inputs: largest top "
+                                                         "country share first (then id), "
+                                                         "at most `limit`")
     chokepoints: list[str] = Field(description="ids of inputs whose top country share >= "
-                                               "threshold")
+                                               "threshold, largest first (at most `limit`)")
     dominators: list[Dominator] = Field(description="with a target: upstream nodes that "
-                                                    "dominate others")
+                                                    "dominate others, most dominated first "
+                                                    "(at most `limit`)")
     betweenness: list[NodeScore] = Field(description="top nodes by betweenness on the "
                                                      "dependency projection")
     what_if: WhatIf | None
+    limit: int | None = Field(default=None, description="most inputs, chokepoints and "
+                                                        "dominators listed; null: all")
+    inputs_total: int = Field(default=0, description="inputs examined (all, or the whole "
+                                                     "upstream), listed or not")
+    inputs_not_listed: int = Field(default=0, description="inputs beyond `limit`")
+    chokepoints_total: int = Field(default=0, description="inputs whose top country share "
+                                                          ">= threshold, listed or not")
+    dominators_total: int = Field(default=0, description="dominators, listed or not")
 
 
 # -- exposure ---------------------------------------------------------------------------

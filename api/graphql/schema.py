@@ -85,6 +85,10 @@ WHAT_IF_LIMIT = models.WHAT_IF_LIMIT
 WhatIfLimitArg = Annotated[int | None, strawberry.argument(
     description="What-if: most affected inputs and cut-off targets listed, largest losses "
                 "first (null: all); the counts always cover every one.")]
+ChokepointsLimitArg = Annotated[int | None, strawberry.argument(
+    description="Most inputs (largest top country share first), chokepoints, dominators "
+                "and what-if rows listed (null: all); inputsTotal, chokepointsTotal, "
+                "dominatorsTotal and the what-if counts always cover every one.")]
 ChipFilterArg = Annotated[ChipFilter | None, strawberry.argument(description=FILTER_DOC)]
 ConsortiumFilterArg = Annotated[ConsortiumFilter | None,
                                 strawberry.argument(description=FILTER_DOC)]
@@ -337,7 +341,7 @@ class Query(PolicyQuery):
             remove: Annotated[list[str] | None, strawberry.argument(
                 description="Countries (ISO3) or firm ids to remove for a what-if.")] = None,
             scenario: ScenarioArg = None, as_of: AsOfArg = None,
-            limit: WhatIfLimitArg = WHAT_IF_LIMIT,
+            limit: ChokepointsLimitArg = WHAT_IF_LIMIT,
     ) -> ChokepointsResult:  # type: ignore[valid-type]
         return to_graphql(await q.chokepoints(info.context, target=target,
                                               threshold=threshold, remove=remove,

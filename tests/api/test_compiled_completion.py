@@ -31,7 +31,7 @@ from queries.models import (
     StakePath,
     StakesResult,
 )
-from tests.api.test_compiled_questions import _SCHEMA, whole
+from tests.api.test_compiled_questions import SCHEMA, whole
 
 WIDE = Limits(_env_file=None, max_depth=30, max_complexity=10**9)  # type: ignore[call-arg]
 QUERY = whole("foreignStakes", 'firm: "firm:x"')
@@ -112,10 +112,10 @@ def _compare(answer: StakesResult, monkeypatch: pytest.MonkeyPatch) -> bool:
         return answer
 
     monkeypatch.setattr(questions, "run", run)  # both paths ask through questions.run
-    plan = compile_question(_SCHEMA, QUERY, WIDE)
+    plan = compile_question(SCHEMA, QUERY, WIDE)
     assert plan is not None
     context = Context(None, None, "local")  # type: ignore[arg-type]
-    normal = asyncio.run(_SCHEMA.execute(QUERY, context_value=context))
+    normal = asyncio.run(SCHEMA.execute(QUERY, context_value=context))
     try:
         data = asyncio.run(plan.run(context, plan.bind()))
     except Fallback:
@@ -156,7 +156,7 @@ def test_plain_answer_is_answered_by_the_walk(monkeypatch: pytest.MonkeyPatch) -
 
 
 def test_arguments_are_fresh_per_request() -> None:
-    plan = compile_question(_SCHEMA, '{ whatIf(remove: ["TWN", "KOR"], asOf: "2025-06-01") '
+    plan = compile_question(SCHEMA, '{ whatIf(remove: ["TWN", "KOR"], asOf: "2025-06-01") '
                                      "{ removed { id } } }", WIDE)
     assert plan is not None and plan.literal is not None
     first, second = plan.bind(), plan.bind()

@@ -28,13 +28,13 @@ from tests.queries.test_stakes import FIRMS as OWNED
 from tests.queries.test_stakes import ownership
 
 DAY = "2025-06-01"
-_SCHEMA = build_schema(Limits(_env_file=None))  # type: ignore[call-arg]
+SCHEMA = build_schema(Limits(_env_file=None))  # type: ignore[call-arg]
 
 
 def selection(type_name: str, alias: bool = False, depth: int = 0) -> str:
     """Every field of an answer type, recursively (``entity`` left out: a resolver),
     with ``__typename`` at every level; ``alias`` renames every field."""
-    obj = _SCHEMA.graphql_schema.type_map[type_name]
+    obj = SCHEMA.graphql_schema.type_map[type_name]
     assert isinstance(obj, GraphQLObjectType) and depth < 8
     parts = ["t: __typename" if alias else "__typename"]
     for name, field in obj.fields.items():
@@ -49,7 +49,7 @@ def selection(type_name: str, alias: bool = False, depth: int = 0) -> str:
 
 def whole(field: str, args: str, alias: bool = False) -> str:
     """An operation asking ``field(args)`` for its whole answer."""
-    root = _SCHEMA.graphql_schema.query_type
+    root = SCHEMA.graphql_schema.query_type
     assert root is not None
     rtype = get_named_type(root.fields[field].type).name
     return f"{{ {'q: ' if alias else ''}{field}({args}) {selection(rtype, alias)} }}"
@@ -62,8 +62,8 @@ def test_compiles_every_question_whole() -> None:
                         ("chokepoints", ""), ("whatIf", 'remove: ["TWN"]'),
                         ("consortiumExposure", ""), ("paths", 'source: "a", target: "b"')]:
         q = whole(field, args) if args else whole(field, "").replace("()", "")
-        assert compile_question(_SCHEMA, q, limits) is not None, field
-        assert compile_question(_SCHEMA, q.replace("{ ", "{ q: ", 1), limits) is not None
+        assert compile_question(SCHEMA, q, limits) is not None, field
+        assert compile_question(SCHEMA, q.replace("{ ", "{ q: ", 1), limits) is not None
 
 
 @pytest.mark.parametrize("query", [
@@ -76,7 +76,7 @@ def test_compiles_every_question_whole() -> None:
     'query Q($r: [String!]!, $d: Date) { whatIf(remove: $r, asOf: $d) { removed { id } } }',
 ])
 def test_compiles(query: str) -> None:
-    assert compile_question(_SCHEMA, query, Limits(_env_file=None)) is not None  # type: ignore[call-arg]
+    assert compile_question(SCHEMA, query, Limits(_env_file=None)) is not None  # type: ignore[call-arg]
 
 
 @pytest.mark.parametrize("query", [
@@ -94,13 +94,13 @@ def test_compiles(query: str) -> None:
     'mutation { __typename }',
 ])
 def test_does_not_compile(query: str) -> None:
-    assert compile_question(_SCHEMA, query, Limits(_env_file=None)) is None  # type: ignore[call-arg]
+    assert compile_question(SCHEMA, query, Limits(_env_file=None)) is None  # type: ignore[call-arg]
 
 
 def test_limits_are_checked_at_compile_time() -> None:
     q = whole("foreignStakes", 'firm: "f"')
-    assert compile_question(_SCHEMA, q, Limits(_env_file=None, max_depth=3)) is None  # type: ignore[call-arg]
-    assert compile_question(_SCHEMA, q, Limits(_env_file=None, max_complexity=5)) is None  # type: ignore[call-arg]
+    assert compile_question(SCHEMA, q, Limits(_env_file=None, max_depth=3)) is None  # type: ignore[call-arg]
+    assert compile_question(SCHEMA, q, Limits(_env_file=None, max_complexity=5)) is None  # type: ignore[call-arg]
 
 
 def lane_of(app: Any) -> CompiledLane:

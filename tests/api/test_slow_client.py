@@ -26,7 +26,7 @@ import uvicorn
 from api.app import create_app
 from api.cli_serve import server_config
 from graph.db import Graph
-from tests.api.conftest import api_settings
+from tests.api.conftest import api_settings, free_port
 
 pytestmark = pytest.mark.neo4j
 
@@ -37,12 +37,6 @@ BUDGET = 10.0
 TRICKLE = 0.2
 #: Bound of any wait (only a hang reaches it)
 HANG = BUDGET + 120.0
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture()

@@ -295,3 +295,44 @@ def test_differential_what_if_totals_and_top(graph: Graph, data: dict[str, Any],
     assert [(t.target.id, t.inputs_lost) for t in w.targets_cut_off] == [
         (t, sorted(cut[t])) for t in want_t]
     assert w.targets_not_listed == len(cut) - len(want_t)
+
+
+def test_limit_lists_the_most_concentrated_with_exact_totals(graph: Graph) -> None:
+    litho().load(graph)
+    res = chokepoints(graph, target="chip:gpu", limit=1)
+    # euv 100 (NLD), resist 90 (JPN by HQ), fab 70 (TWN), litho: no supply
+    assert [i.input.id for i in res.inputs] == ["input:euv"]
+    assert res.chokepoints == ["input:euv"]
+    assert (res.limit, res.inputs_total, res.inputs_not_listed, res.chokepoints_total) == (
+        1, 4, 3, 2)
+    assert [d.node.id for d in res.dominators] == ["input:fab"]
+    assert res.dominators_total == 2
+    everything = chokepoints(graph, target="chip:gpu", limit=None)
+    assert [i.input.id for i in everything.inputs] == [
+        "input:euv", "input:resist", "input:fab", "input:litho"]
+    assert everything.inputs_not_listed == 0 and everything.chokepoints_total == 2
+    assert chokepoints(graph, target="chip:gpu", limit=0).inputs == []
+
+
+@settings(max_examples=30, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=supply(), target=st.sampled_from([*INPUTS, None]),
+       limit=st.sampled_from([0, 1, 2, None]))
+def test_differential_limit_and_totals(graph: Graph, data: dict[str, Any],
+                                       target: str | None, limit: int | None) -> None:
+    """The `limit` most concentrated inputs (top country share, then id) and exact totals,
+    against plain Python + networkx."""
+    load_supply(graph, data)
+    res = chokepoints(graph, target=target, threshold=50, limit=limit, structure=False)
+    g = nx.DiGraph()
+    g.add_nodes_from(INPUTS)
+    g.add_edges_from((a, bb) for a, bb, _ in data["dag"])
+    ups = set(INPUTS) if target is None else nx.ancestors(g, target) | {target}
+    top = {i: ref_concentration(data["sup"], data["hq"], i)[3] for i in ups}
+    order = sorted(ups, key=lambda i: (-(top[i] if top[i] is not None else -1.0), i))
+    want = order if limit is None else order[:limit]
+    assert [i.input.id for i in res.inputs] == want
+    chokes = [i for i in order if top[i] is not None and top[i] >= 50]
+    assert res.chokepoints == (chokes if limit is None else chokes[:limit])
+    assert (res.inputs_total, res.inputs_not_listed, res.chokepoints_total) == (
+        len(ups), len(ups) - len(want), len(chokes))

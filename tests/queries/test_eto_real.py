@@ -49,7 +49,7 @@ def csv_country_shares() -> dict[str, dict[str, float]]:
 @pytest.mark.parametrize("threshold", [90.0, 50.0])
 def test_eto_chokepoints_match_the_csv(graph: Graph, threshold: float) -> None:
     load_bundled(graph)
-    res = chokepoints(graph, threshold=threshold)
+    res = chokepoints(graph, threshold=threshold, limit=None)
     shares = csv_country_shares()
     want = {i for i, cs in shares.items() if cs and max(cs.values()) >= threshold}
     got = {c for c in res.chokepoints if c.startswith("input:n") or c.startswith("input:s")}
@@ -80,7 +80,7 @@ def test_unattributed_and_regional_shares_are_shown(graph: Graph) -> None:
             real.add(nid)
     assert sum(len(v) for v in want.values()) == 139
     load_bundled(graph)
-    by_id = {i.input.id: i for i in chokepoints(graph, structure=False).inputs}
+    by_id = {i.input.id: i for i in chokepoints(graph, structure=False, limit=None).inputs}
     for nid, shares in want.items():
         ic = by_id[nid]
         assert ic.by_country.unattributed_share == shares.get("countries")

@@ -353,9 +353,9 @@ def test_compare_scenarios_side_by_side(graph: Graph, tmp_path: Path) -> None:
     assert a.consortia_changed == []
 
 
-def test_diversion_hops_carry_the_license_view(graph: Graph) -> None:
-    from queries.diversion import diversion
-
+def hub_world() -> Builder:
+    """A controlled chip shipped from the UK through a Singapore hub (with a license
+    granted for that first shipment) to a Chinese firm."""
     b = world()
     b.node("chip:x", tpp=9000.0, performance_density=1.0)
     b.rel("HEADQUARTERED_IN", "firm:us", "GBR")
@@ -364,6 +364,13 @@ def test_diversion_hops_carry_the_license_view(graph: Graph) -> None:
     b.rel("SHIPS_TO", "firm:us", "firm:hub", item="chip:x", license="granted",
           license_date=dt.date(2025, 11, 1))
     b.rel("SHIPS_TO", "firm:hub", "firm:cn", item="chip:x")
+    return b
+
+
+def test_diversion_hops_carry_the_license_view(graph: Graph) -> None:
+    from queries.diversion import diversion
+
+    b = hub_world()
     b.load(graph)
     res = diversion(graph, "firm:us", scenario=PAPER, as_of=DAY)
     path = next(p for p in res.paths if p.destination.id == "firm:cn")
@@ -381,16 +388,9 @@ def test_diversion_to_paths_carry_the_license_view(graph: Graph) -> None:
     forward question, and the reaching item says whether its best path is at risk."""
     from queries.diversion import diversion_to
 
-    b = world()
-    b.node("chip:x", tpp=9000.0, performance_density=1.0)
+    b = hub_world()
     b.node("chip:small", tpp=100.0, performance_density=0.1)
-    b.rel("HEADQUARTERED_IN", "firm:us", "GBR")
-    b.rel("HEADQUARTERED_IN", "firm:hub", "SGP")
-    b.rel("HEADQUARTERED_IN", "firm:cn", "CHN")
     b.rel("HEADQUARTERED_IN", "firm:us2", "GBR")
-    b.rel("SHIPS_TO", "firm:us", "firm:hub", item="chip:x", license="granted",
-          license_date=dt.date(2025, 11, 1))
-    b.rel("SHIPS_TO", "firm:hub", "firm:cn", item="chip:x")
     b.rel("SHIPS_TO", "firm:us2", "firm:cn", item="chip:small")
     b.load(graph)
     res = diversion_to(graph, "CHN", scenario=PAPER, as_of=DAY)
