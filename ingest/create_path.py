@@ -153,6 +153,7 @@ class CreatePath:
             if self.broken:
                 return []
             totals = self.totals
+            assert 0 <= mark < len(totals), "a mark is taken from the batches counted"
             later = [totals[i + 1] - totals[i] for i in range(mark, len(totals) - 1)]
             later += [n for token, n in self.in_flight.items() if token != me]
             sums = {0}
@@ -166,9 +167,11 @@ class CreatePath:
 
     def start(self, token: int, rows: int) -> None:
         with self.lock:
+            assert token not in self.in_flight, "a batch is sent once"
             self.in_flight[token] = rows
 
     def done(self, token: int, created: int) -> None:
+        assert created >= 0
         with self.lock:
             self.in_flight.pop(token, None)
             self.totals.append(self.totals[-1] + created)
