@@ -121,6 +121,24 @@ def questions(graph: Graph, plan: Plan, runs: int,
     }
 
 
+def summaries_seconds(graph: Graph) -> dict[str, float]:
+    """Time to read the chokepoint / what-if summaries (queries/summaries.py) of the
+    loaded graph: paid by the first question after a write, then reused (here, before the
+    questions, so the warm runs measure what a served graph answers)."""
+    from queries.common import as_of_date
+    from queries.summaries import summary
+
+    t0 = time.perf_counter()
+    s = summary(graph, as_of_date(None))
+    t1 = time.perf_counter()
+    s.betweenness()
+    t2 = time.perf_counter()
+    s.supply(graph)
+    t3 = time.perf_counter()
+    return {"inputs_and_projection": round(t1 - t0, 2), "betweenness": round(t2 - t1, 2),
+            "supply": round(t3 - t2, 2)}
+
+
 def measure(call: Callable[[str], Any], ids: list[str], runs: int, warmup: int = 5,
             budget_s: float = 600.0) -> dict[str, Any]:
     """``runs`` timed calls (ids cycled) after ``warmup`` untimed ones; stops early when the
@@ -170,6 +188,9 @@ def run_size(nodes: int, runs: int, seed: int = 0, heap: str | None = None,
                            "questions": {}}
     with open_graph(server.settings) as graph:
         graph.timeout = 120
+        out["summaries_seconds"] = summaries_seconds(graph)
+        print(f"{nodes:>9,} nodes  summaries (once per graph version) "
+              f"{out['summaries_seconds']} s", flush=True)
         for name, (ids, call) in questions(graph, plan, runs, rng).items():
             if only and name not in only:
                 continue

@@ -21,15 +21,13 @@ Decisions (queries/README.md has the reasons):
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 from collections import defaultdict, deque
-from collections.abc import Sequence
-from typing import Any
-
-import networkx as nx
+from collections.abc import Collection, Iterable, Sequence
+from typing import Any, NamedTuple
 
 from graph.db import Graph, cypher
 from graph.errors import BadArgument
-from graph.projection import dependency_digraph, dependency_projection
 from queries.common import as_of_date, check_threshold, lookup, primary_label
 from queries.models import (
     WHAT_IF_LIMIT,
@@ -44,11 +42,15 @@ from queries.models import (
     WhatIf,
     WhatIfInput,
 )
+from queries.summaries import (
+    Summary,
+    Supply,
+    immediate_dominators,
+    reachable,
+    summary,
+)
 
 UNKNOWN = "unknown"
-#: betweenness is sampled (k pivots, fixed seed) above this many nodes
-BETWEENNESS_EXACT_MAX = 2000
-BETWEENNESS_SAMPLES = 64
 TOP_BETWEENNESS = 10
 
 
@@ -112,7 +114,7 @@ def _check_removed(graph: Graph, remove: Sequence[str]) -> list[dict[str, Any]]:
 
 
 def what_if(graph: Graph, remove: Sequence[str], day: dt.date,
-            limit: int | None = WHAT_IF_LIMIT, within: Sequence[str] | None = None,
+            limit: int | None = WHAT_IF_LIMIT, within: Collection[str] | None = None,
             target: EntityRef | None = None) -> WhatIf:
     """Per input, the share of world supply lost when ``remove`` (countries, firms) are
     taken out, and the targets that lose all supply of some upstream input.
@@ -122,34 +124,116 @@ def what_if(graph: Graph, remove: Sequence[str], day: dt.date,
     all), the rest counted in ``inputs_not_listed`` / ``targets_not_listed``: a removal can
     touch most of a large supply chain, and listing it all is what made it slow.
     ``within`` restricts the inputs (a target's upstream); with ``target``, the only
-    target reported is that one."""
+    target reported is that one.
+
+    Computed from the summaries (queries/summaries.py): the supply index read once per
+    graph version and day, the cut-off walk on the cached dependency projection."""
     check_limit(limit)
     nodes = _check_removed(graph, remove)
     countries = sorted({n["id"] for n in nodes if "Country" in n["labels"]})
     firms = sorted({n["id"] for n in nodes if "Firm" in n["labels"]})
-    row = graph.read(cypher(__file__, "what_if"),
-                     {"countries": countries, "firms": firms, "as_of": day,
-                      "within": None if within is None else list(within), "limit": limit})[0]
-    out = [WhatIfInput(
-        input=EntityRef(id=r["id"], name=r["name"], label="Input"),
-        share_lost=round(r["lost"], 6), firm_share_lost=round(r["firm_lost"], 6),
-        remaining_share=round(r["total"] - r["lost"], 6), all_supply_lost=r["all_lost"])
-        for r in row["top"]]
-    lost_all = sorted(row["all_lost_ids"])
+    s = summary(graph, day)
+    sup = s.supply(graph)
+    rows = losses(sup, countries, firms, within)
+    shown = (sorted(rows, key=_loss_order) if limit is None
+             else heapq.nsmallest(limit, rows, key=_loss_order))
+    out = [WhatIfInput.model_construct(
+        input=EntityRef.model_construct(id=r.id, name=s.names.get(r.id, r.id), label="Input"),
+        share_lost=round(r.lost, 6), firm_share_lost=round(r.firm_lost, 6),
+        remaining_share=round(_supplied(sup, r) - r.lost, 6), all_supply_lost=r.all_lost)
+        for r in shown]
+    lost_all = sorted(r.id for r in rows if r.all_lost)
     if target is not None:
         targets = ([CutOffTarget(target=target, inputs_lost=lost_all)]
                    if lost_all and limit != 0 else [])
         n_targets = 1 if lost_all else 0
     else:
-        targets, n_targets = _cut_off(graph, lost_all, day, limit)
+        targets, n_targets = _cut_off(graph, s, lost_all, limit)
+    lost_total = 0.0
+    for r in rows:
+        lost_total += r.lost
     return WhatIf(removed=[EntityRef(id=n["id"], name=n["name"],
                                      label=primary_label(n["labels"])) for n in nodes],
                   inputs=out, targets_cut_off=targets,
-                  inputs_affected=row["affected"], inputs_all_lost=len(lost_all),
-                  share_lost_total=round(row["lost_total"], 6),
+                  inputs_affected=len(rows), inputs_all_lost=len(lost_all),
+                  share_lost_total=round(lost_total, 6),
                   targets_affected=n_targets, limit=limit,
-                  inputs_not_listed=row["affected"] - len(out),
+                  inputs_not_listed=len(rows) - len(out),
                   targets_not_listed=n_targets - len(targets))
+
+
+class Loss(NamedTuple):
+    id: str
+    lost: float
+    firm_lost: float
+    all_lost: bool
+    has_countries: bool
+
+
+def losses(sup: Supply, countries: Sequence[str], firms: Sequence[str],
+           within: Collection[str] | None = None) -> list[Loss]:
+    """The inputs losing a provider when ``countries`` (with the firms headquartered in
+    them) and ``firms`` are removed: the rules of queries/README.md
+    ("What-if") on the supply index.
+
+    Country view: removed countries' shares, plus shares of removed ``firms`` taken from
+    their headquarters country's figure (capped at it); inputs without country
+    providers: the firm view. Unreported shares count as 0. The cost follows the removed
+    providers' supply relationships, one pass over each. Unordered (``_loss_order``
+    ranks them)."""
+    listed_firms = set(firms)
+    removed = set(countries)
+    c_lost: dict[str, float] = defaultdict(float)
+    f_lost: dict[str, float] = defaultdict(float)
+    n_gone: dict[str, int] = defaultdict(int)
+    taken: dict[str, dict[str, float]] = {}  # removed listed firms' shares per HQ country
+    for x in [*countries, *firms]:
+        is_country = x in sup.countries
+        country = None if is_country else sup.hq.get(x)
+        for i, share in sup.by_provider.get(x, ()):
+            n_gone[i] += 1
+            if is_country:
+                c_lost[i] += share or 0.0
+            else:
+                f_lost[i] += share or 0.0
+                if country is not None and x in listed_firms:
+                    t = taken.setdefault(i, {})
+                    t[country] = t.get(country, 0.0) + (share or 0.0)
+    first = removed | listed_firms
+    extra = {f for c in countries for f in sup.firms_in.get(c, ()) if f not in first}
+    for f in extra:  # firms gone with their country
+        for i, share in sup.by_provider.get(f, ()):
+            n_gone[i] += 1
+            f_lost[i] += share or 0.0
+    rows = []
+    for i, n in n_gone.items():
+        if within is not None and i not in within:
+            continue
+        has_countries = i in sup.has_country
+        firm_lost = f_lost.get(i, 0.0)
+        if not has_countries:
+            lost = firm_lost
+        else:
+            lost = c_lost.get(i, 0.0)
+            if i in taken:
+                t = taken[i]
+                for k, share, is_c in sup.by_input[i]:
+                    if is_c and k not in removed and k in t:
+                        lost += min(share or 0.0, t[k])
+        rows.append(Loss(i, lost, firm_lost, n == sup.n_rels[i], has_countries))
+    return rows
+
+
+def _loss_order(r: Loss) -> tuple[float, float, str]:
+    """Largest loss first: share lost, then firm share lost (both rounded to 6 places),
+    then id."""
+    return (-round(r.lost, 6), -round(r.firm_lost, 6), r.id)
+
+
+def _supplied(sup: Supply, r: Loss) -> float:
+    """The input's total supply in the view its loss is counted in."""
+    return sum(share or 0.0 for _, share, is_c in sup.by_input.get(r.id, ())
+               if is_c or not r.has_countries)
 
 
 def check_limit(limit: int | None) -> None:
@@ -159,78 +243,85 @@ def check_limit(limit: int | None) -> None:
                                "always count them all")
 
 
-def _cut_off(graph: Graph, lost: list[str], day: dt.date,
+def _cut_off(graph: Graph, s: Summary, lost: list[str],
              limit: int | None) -> tuple[list[CutOffTarget], int]:
     """The targets downstream of the inputs ``lost`` (themselves, every input they reach
     by GOES_INTO / TYPE_OF, every chip requiring one of those), most inputs lost first
     (then chips before inputs, then id), at most ``limit``; and how many there are.
 
-    One multi-source breadth-first walk, one query per level, instead of a path search
-    per lost input; the lost inputs behind each target are propagated as bit sets."""
+    One walk on the summary's dependency projection; the lost inputs behind each target
+    are propagated as bit sets."""
     if not lost:
         return [], 0
-    bit = {lid: 1 << k for k, lid in enumerate(lost)}
-    succ: dict[str, list[str]] = defaultdict(list)
-    seen = set(lost)
-    frontier = list(lost)
-    while frontier:
-        nxt: set[str] = set()
-        for e in graph.read(cypher(__file__, "downstream_step"),
-                            {"ids": frontier, "as_of": day}):
-            succ[e["a"]].append(e["b"])
-            if e["b"] not in seen:
-                nxt.add(e["b"])
-        seen |= nxt
-        frontier = sorted(nxt)
-    mask = {n: bit.get(n, 0) for n in seen}
-    work = deque(lost)
+    start = [s.index[i] for i in lost]
+    bit = {v: 1 << k for k, v in enumerate(start)}
+    seen = reachable(s, start)
+    adj = s.out_adjacency()
+    mask = dict.fromkeys(seen, 0)
+    for v, b in bit.items():
+        mask[v] = b
+    work = deque(start)
     while work:  # propagate until stable (also right on cycles)
         u = work.popleft()
-        for v in succ.get(u, ()):
+        for v in adj[u]:
             m = mask[v] | mask[u]
             if m != mask[v]:
                 mask[v] = m
                 work.append(v)
-    chips: dict[str, int] = defaultdict(int)
-    for r in graph.read(cypher(__file__, "downstream_chips"),
-                        {"ids": sorted(seen), "as_of": day}):
-        chips[r["chip"]] |= mask[r["input"]]
-    ranked = sorted([(-m.bit_count(), "Chip", c, m) for c, m in chips.items()]
-                    + [(-m.bit_count(), "Input", n, m) for n, m in mask.items()])
+    ranked = sorted((-m.bit_count(), "Input" if s.ids[v] in s.names else "Chip", s.ids[v], m)
+                    for v, m in mask.items())
     shown = ranked if limit is None else ranked[:limit]
-    names = {r["id"]: r["name"] for r in graph.read(
-        cypher(__file__, "names"), {"ids": [t[2] for t in shown]})}
+    chips = [t[2] for t in shown if t[1] == "Chip"]
+    names = dict(s.names)
+    if chips:
+        names.update({r["id"]: r["name"] for r in graph.read(
+            cypher(__file__, "names"), {"ids": chips})})
+    by_bit = sorted(bit.items(), key=lambda kv: s.ids[kv[0]])
     return [CutOffTarget(
         target=EntityRef(id=tid, name=names.get(tid, tid), label=label),
-        inputs_lost=sorted(lid for lid in lost if m & bit[lid]))
+        inputs_lost=[s.ids[v] for v, b in by_bit if m & b])
         for _, label, tid, m in shown], len(ranked)
 
 
-def _structure(g: nx.DiGraph, target: str | None,
-               names: dict[str, EntityRef]) -> tuple[list[Dominator], list[NodeScore]]:
+def _structure(s: Summary, target: int | None, among: Sequence[int] | None,
+               refs: dict[str, EntityRef], limit: int | None,
+               ) -> tuple[list[Dominator], int, list[NodeScore]]:
+    """Dominators of ``target`` (at most ``limit``, most dominated first; and how many)
+    and the top betweenness values of the projection ``among`` the given vertices."""
     def ref(n: str) -> EntityRef:
-        return names.get(n) or EntityRef(id=n, name=n, label="Input")
+        return refs.get(n) or EntityRef(id=n, name=s.names.get(n, n),
+                                        label="Input" if n in s.names else "Chip")
 
     doms: list[Dominator] = []
-    if target is not None and target in g:
-        rev = g.reverse(copy=False)
-        idom = nx.immediate_dominators(rev, target)
-        dominated: dict[str, set[str]] = defaultdict(set)
-        for node in idom:
-            if node == target:
-                continue
-            d = idom[node]
+    n_doms = 0
+    if target is not None:
+        idom = immediate_dominators(s, target)
+        dominated: dict[int, list[str]] = defaultdict(list)
+        for node, d in idom.items():
             while d != target:
-                dominated[d].add(node)
+                dominated[d].append(s.ids[node])
                 d = idom[d]
-        doms = [Dominator(node=ref(d), dominates=sorted(s))
-                for d, s in sorted(dominated.items(), key=lambda kv: (-len(kv[1]), kv[0]))]
-    if g.number_of_nodes() == 0:
-        return doms, []
-    k = None if g.number_of_nodes() <= BETWEENNESS_EXACT_MAX else BETWEENNESS_SAMPLES
-    bc = nx.betweenness_centrality(g, k=k, seed=0, normalized=True)
-    top = sorted(((v, n) for n, v in bc.items() if v > 0), key=lambda x: (-x[0], x[1]))
-    return doms, [NodeScore(node=ref(n), value=round(v, 9)) for v, n in top[:TOP_BETWEENNESS]]
+        n_doms = len(dominated)
+        best = sorted(dominated.items(), key=lambda kv: (-len(kv[1]), s.ids[kv[0]]))
+        doms = [Dominator(node=ref(s.ids[d]), dominates=sorted(ds)[:limit],
+                          dominated_total=len(ds))
+                for d, ds in (best if limit is None else best[:limit])]
+    if s.projection.vcount() == 0 or (among is not None and not among):
+        return doms, n_doms, []
+    bc = s.betweenness()
+    pool = range(len(bc)) if among is None else among
+    top = heapq.nsmallest(TOP_BETWEENNESS, ((-bc[v], s.ids[v]) for v in pool if bc[v] > 0))
+    return doms, n_doms, [NodeScore(node=ref(n), value=round(-v, 9)) for v, n in top]
+
+
+def _rank(ids: Iterable[str], top: dict[str, float | None],
+          limit: int | None) -> list[str]:
+    """Largest top country share first (no known share last), then id."""
+    def key(i: str) -> tuple[float, str]:
+        t = top.get(i)
+        return (-(t if t is not None else -1.0), i)
+
+    return sorted(ids, key=key) if limit is None else heapq.nsmallest(limit, ids, key=key)
 
 
 def chokepoints(graph: Graph, target: str | None = None, threshold: float = 90.0,
@@ -244,47 +335,49 @@ def chokepoints(graph: Graph, target: str | None = None, threshold: float = 90.0
 
     The lists (inputs, chokepoints, dominators; the what-if's too) hold at most ``limit``
     rows (None: all), largest concentration first; the totals (``inputs_total``,
-    ``chokepoints_total``, ``dominators_total``, ``inputs_not_listed``) count them all."""
+    ``chokepoints_total``, ``dominators_total``, ``inputs_not_listed``) count them all.
+    Ranking and counting read the per-input summary (queries/summaries.py); the full
+    concentration (provider lists) is built for the listed inputs only."""
     check_threshold(threshold)
     check_limit(limit)
     day = as_of_date(as_of)
     remove = [r for r in (remove or []) if r.strip()]
+    s = summary(graph, day)
     t_ref: EntityRef | None = None
-    names: dict[str, EntityRef] = {}
+    t_vertex: int | None = None
+    among: list[int] | None = None
     if target is not None:
         node = lookup(graph, target, ("Chip", "Input"), what="chip or input")
         t_ref = EntityRef(id=node["id"], name=node["name"], label=primary_label(node["labels"]))
-        up = graph.read(cypher(__file__, "upstream"), {"id": node["id"], "as_of": day})[0]
-        ids = [u["id"] for u in up["upstream"]]
-        keep = set(ids)
-        edges = [(a, b, "GOES_INTO") for a, b in up["edges"] if a in keep and b in keep]
-        if t_ref.label == "Chip":
-            edges += [(t_ref.id, r, "REQUIRES") for r in up["roots"]]
-        g = dependency_digraph(edges)
-        g.add_node(t_ref.id)
-        rows = graph.read(cypher(__file__, "concentration"),
-                          {"ids": ids, "as_of": day})
+        t_vertex = s.index.get(t_ref.id)
+        among = s.upstream(t_ref.id)
+        ids = [s.ids[v] for v in among if s.ids[v] in s.names]
     else:
-        g = dependency_projection(graph, day)
-        rows = graph.read(cypher(__file__, "concentration"),
-                          {"ids": None, "as_of": day})
+        ids = list(s.names)
+    listed = _rank(ids, s.top, limit)
+    chokes = [i for i in ids if (t := s.top.get(i)) is not None and t >= threshold]
+    rows = graph.read(cypher(__file__, "concentration"),
+                      {"ids": listed, "as_of": day}, plain=True) if listed else []
     inputs = [input_concentration(r, threshold) for r in rows]
-    names = {i.input.id: i.input for i in inputs}
+    inputs.sort(key=lambda i: (-(i.by_country.top_share or -1.0), i.input.id))
+    refs = {i.input.id: i.input for i in inputs}
     if t_ref:
-        names[t_ref.id] = t_ref
-    doms, bc = _structure(g, t_ref.id if t_ref else None, names) if structure else ([], [])
+        refs[t_ref.id] = t_ref
+    doms: list[Dominator] = []
+    n_doms = 0
+    bc: list[NodeScore] = []
+    if structure:
+        doms, n_doms, bc = _structure(s, t_vertex, among, refs, limit)
     wi = None
     if remove:
         wi = what_if(graph, remove, day, limit=limit,
-                     within=[i.input.id for i in inputs] if t_ref else None, target=t_ref)
-    inputs.sort(key=lambda i: (-(i.by_country.top_share or -1.0), i.input.id))
-    chokes = [i.input.id for i in inputs if i.chokepoint]
+                     within=set(ids) if t_ref else None, target=t_ref)
     return ChokepointsResult(
-        as_of=day, threshold=threshold, target=t_ref, inputs=inputs[:limit],
-        chokepoints=chokes[:limit], dominators=doms[:limit], betweenness=bc, what_if=wi,
-        limit=limit, inputs_total=len(inputs),
-        inputs_not_listed=len(inputs) - len(inputs[:limit]),
-        chokepoints_total=len(chokes), dominators_total=len(doms))
+        as_of=day, threshold=threshold, target=t_ref, inputs=inputs,
+        chokepoints=_rank(chokes, s.top, limit), dominators=doms, betweenness=bc,
+        what_if=wi, limit=limit, inputs_total=len(ids),
+        inputs_not_listed=len(ids) - len(inputs),
+        chokepoints_total=len(chokes), dominators_total=n_doms)
 
 
 def check_remove(remove: Sequence[str]) -> None:

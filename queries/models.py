@@ -247,7 +247,10 @@ class NodeScore(BaseModel):
 class Dominator(BaseModel):
     node: EntityRef
     dominates: list[str] = Field(description="upstream ids every dependency path of the "
-                                             "target to which passes through this node")
+                                             "target to which passes through this node "
+                                             "(first ids, at most `limit`)")
+    dominated_total: int = Field(default=0, description="how many ids it dominates, listed "
+                                                        "or not")
 
 
 #: what-if lists at most this many inputs and targets by default (the totals count all)

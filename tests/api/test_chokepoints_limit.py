@@ -1,5 +1,6 @@
-"""The chokepoints question over GraphQL: `limit` bounds the inputs, chokepoints and
-dominators listed (largest concentration first); the totals count them all."""
+"""The chokepoints question over GraphQL: `limit` bounds the inputs, chokepoints,
+dominators and the ids each dominates (largest concentration first); the totals count
+them all."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ QUERY = """query($limit: Int) { chokepoints(target: "chip:c0", threshold: 50,
                                               limit: $limit) {
   limit inputsTotal inputsNotListed chokepointsTotal dominatorsTotal chokepoints
   inputs { input { id } byCountry { topShare } chokepoint }
-  dominators { node { id } dominates } } }"""
+  dominators { node { id } dominates dominatedTotal } } }"""
 
 
 def test_chokepoints_limit_and_totals(client: TestClient, small: Graph) -> None:
@@ -37,12 +38,14 @@ def test_chokepoints_limit_and_totals(client: TestClient, small: Graph) -> None:
     assert c["inputs"] == [{"input": {"id": "input:b"}, "byCountry": {"topShare": 100.0},
                             "chokepoint": True}]
     assert c["chokepoints"] == ["input:b"]
-    assert c["dominators"] == [{"node": {"id": "input:a"},
-                                "dominates": ["input:b", "input:c"]}]
+    # the dominated ids too are listed up to `limit`, their count exact
+    assert c["dominators"] == [{"node": {"id": "input:a"}, "dominates": ["input:b"],
+                                "dominatedTotal": 2}]
     everything = gql(client, QUERY, {"limit": None})["data"]["chokepoints"]
     assert [i["input"]["id"] for i in everything["inputs"]] == [
         "input:b", "input:a", "input:c"]
     assert everything["chokepoints"] == ["input:b", "input:a"]
     assert everything["inputsNotListed"] == 0
+    assert everything["dominators"][0]["dominates"] == ["input:b", "input:c"]
     bad = gql(client, QUERY, {"limit": -1})
     assert bad["errors"] and "limit must be >= 0" in bad["errors"][0]["message"]

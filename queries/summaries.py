@@ -1,0 +1,217 @@
+"""Summaries of the graph that do not change between questions, computed once per graph
+version and day and reused by chokepoints and what-if.
+
+* Per input: its top country share (as ``chokepoints.concentration`` gives it), so a
+  question can rank and count every input of a large upstream and build the full
+  concentration (provider lists) only for the ``limit`` it lists.
+* Structure: the dependency projection (inputs and chips; GOES_INTO / TYPE_OF as they
+  are, REQUIRES as input -> chip) as an igraph graph, so a target's upstream, its
+  dominators and the cut-off walk of a what-if run in compiled code; and betweenness on
+  the whole projection, computed once (BENCHMARKS.md, "Queries", says why igraph).
+* Supply: per provider its SUPPLIES (input, share), per firm its headquarters, per
+  country the firms headquartered in it: what-if reads its losses from these.
+
+A graph version is the bookmark a read transaction returns: the server's last committed
+transaction, so any write (a load, a re-ingest that only changes a share) gives a new
+version and the next question computes the summaries anew. Nothing is written to the
+database; a process keeps the last few summaries (the API server: across requests).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import threading
+from collections import OrderedDict, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import igraph as ig
+from neo4j.exceptions import DriverError, Neo4jError
+
+from graph.db import Graph, cypher, translate
+
+#: betweenness is sampled (k pivots, fixed seed, as networkx's ``k``/``seed``) above
+#: this many nodes
+BETWEENNESS_EXACT_MAX = 2000
+BETWEENNESS_SAMPLES = 64
+#: summaries kept per process (graph, database, day, version)
+KEEP = 4
+
+
+@dataclass
+class Supply:
+    """The SUPPLIES relationships valid on a day, indexed for what-if."""
+
+    #: provider id -> [(input id, share or None)]
+    by_provider: dict[str, list[tuple[str, float | None]]]
+    #: input id -> [(provider id, share or None, provider is a Country)]
+    by_input: dict[str, list[tuple[str, float | None, bool]]]
+    #: firm id -> its headquarters country (the first valid one), firms with one only
+    hq: dict[str, str]
+    #: country id -> every firm with a valid HEADQUARTERED_IN to it
+    firms_in: dict[str, list[str]]
+    countries: set[str]
+    #: input id -> its valid SUPPLIES relationships; the inputs with a Country provider
+    n_rels: dict[str, int]
+    has_country: set[str]
+
+
+@dataclass
+class Summary:
+    day: dt.date
+    version: tuple[str, ...]
+    #: vertex index -> id (every input, then every chip with a REQUIRES)
+    ids: list[str]
+    index: dict[str, int]
+    #: every input: name and top country share (None: no known share)
+    names: dict[str, str]
+    top: dict[str, float | None]
+    projection: ig.Graph
+    _betweenness: list[float] | None = None
+    _out: list[list[int]] | None = None
+    _supply: Supply | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def betweenness(self) -> list[float]:
+        """Betweenness of every vertex on the whole projection (computed on first use)."""
+        with self._lock:
+            if self._betweenness is None:
+                n = self.projection.vcount()
+                k = None if n <= BETWEENNESS_EXACT_MAX else BETWEENNESS_SAMPLES
+                self._betweenness = betweenness(self.projection, k, seed=0)
+            return self._betweenness
+
+    def out_adjacency(self) -> list[list[int]]:
+        """Per vertex, the vertices it goes into (computed on first use)."""
+        with self._lock:
+            if self._out is None:
+                self._out = self.projection.get_adjlist(mode="out")
+            return self._out
+
+    def supply(self, graph: Graph) -> Supply:
+        """The supply index of the summary's graph and day (read on first use)."""
+        with self._lock:
+            if self._supply is None:
+                self._supply = _read_supply(graph, self.day)
+            return self._supply
+
+    def upstream(self, target: str) -> list[int]:
+        """The vertices with a dependency path into ``target`` (and ``target``)."""
+        v = self.index.get(target)
+        return [] if v is None else self.projection.subcomponent(v, mode="in")
+
+
+def betweenness(g: ig.Graph, k: int | None, seed: int = 0) -> list[float]:
+    """Normalized directed betweenness (endpoints excluded) per vertex, exactly as
+    ``networkx.betweenness_centrality(G, k=k, seed=seed, normalized=True)`` on the same
+    graph with its nodes in vertex order: the same ``k`` pivots (``random.Random(seed)
+    .sample``), their shortest-path dependencies summed by igraph, networkx's rescaling."""
+    n = g.vcount()
+    if k is not None and k >= n:
+        k = None
+    sources = None if k is None else random.Random(seed).sample(range(n), k)
+    raw = g.betweenness(directed=True, sources=sources) if n else []
+    big_n = n - 1
+    if big_n < 2:
+        return [float(x) for x in raw]
+    if k is None:
+        scale = 1 / (big_n * (big_n - 1))
+        return [x * scale for x in raw]
+    picked = set(sources or ())
+    src = 1 / ((k - 1) * (big_n - 1)) if k > 1 else float("nan")
+    other = 1 / (k * (big_n - 1))
+    return [x * (src if v in picked else other) for v, x in enumerate(raw)]
+
+
+def immediate_dominators(s: Summary, target: int) -> dict[int, int]:
+    """vertex -> its immediate dominator, on the reversed projection from ``target``
+    (every upstream vertex but the target itself)."""
+    dom = s.projection.dominator(target, mode="in")
+    return {v: int(d) for v, d in enumerate(dom) if d == d and d >= 0}
+
+
+_cache: OrderedDict[tuple[object, ...], Summary] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def graph_version(graph: Graph) -> tuple[str, ...]:
+    """The bookmark of a trivial read: it names the last committed transaction."""
+    try:
+        with graph.driver.session(database=graph.database) as session:
+            session.execute_read(lambda tx: tx.run(cypher(__file__, "version")).consume())
+            return tuple(sorted(session.last_bookmarks().raw_values))
+    except (Neo4jError, DriverError, OSError) as exc:
+        raise translate(exc, graph.target) from exc
+
+
+def summary(graph: Graph, day: dt.date) -> Summary:
+    """The summary of ``graph`` on ``day`` at its current version (computed if new)."""
+    version = graph_version(graph)
+    key = (id(graph.driver), graph.database, day, version)
+    with _cache_lock:
+        if key in _cache:
+            _cache.move_to_end(key)
+            return _cache[key]
+        s = _compute(graph, day, version)
+        _cache[key] = s
+        while len(_cache) > KEEP:
+            _cache.popitem(last=False)
+        return s
+
+
+def _compute(graph: Graph, day: dt.date, version: tuple[str, ...]) -> Summary:
+    # no query timeout: a summary is read once per graph version, and a question that
+    # timed out here would leave the next one to start it again
+    rows = graph.read(cypher(__file__, "summary_inputs"), {"as_of": day}, timeout=0,
+                      plain=True)
+    names = {r["id"]: r["name"] for r in rows}
+    top = {r["id"]: r["top"] for r in rows}
+    ids = sorted(names)
+    index = {n: k for k, n in enumerate(ids)}
+    edges: list[tuple[int, int]] = []
+    for r in graph.read(cypher(__file__, "summary_edges"), {"as_of": day}, timeout=0,
+                        plain=True):
+        for n in (r["a"], r["b"]):
+            if n not in index:  # a chip (inputs are all indexed already)
+                index[n] = len(ids)
+                ids.append(n)
+        edges.append((index[r["a"]], index[r["b"]]))
+    g = ig.Graph(n=len(ids), edges=edges, directed=True)
+    return Summary(day=day, version=version, ids=ids, index=index, names=names, top=top,
+                   projection=g)
+
+
+def _read_supply(graph: Graph, day: dt.date) -> Supply:
+    row = graph.read(cypher(__file__, "summary_supply"), {"as_of": day}, timeout=0,
+                     plain=True)[0]
+    by_provider: dict[str, list[tuple[str, float | None]]] = defaultdict(list)
+    by_input: dict[str, list[tuple[str, float | None, bool]]] = defaultdict(list)
+    countries = set(row["countries"])
+    for p, i, share in row["supplies"]:
+        by_provider[p].append((i, share))
+        by_input[i].append((p, share, p in countries))
+    hq = {f: c for f, c in row["hq"]}
+    firms_in: dict[str, list[str]] = defaultdict(list)
+    for f, c in row["located"]:
+        firms_in[c].append(f)
+    return Supply(by_provider=dict(by_provider), by_input=dict(by_input), hq=hq,
+                  firms_in=dict(firms_in), countries=countries,
+                  n_rels={i: len(v) for i, v in by_input.items()},
+                  has_country={i for i, v in by_input.items() if any(c for _, _, c in v)})
+
+
+def reachable(s: Summary, start: Sequence[int]) -> list[int]:
+    """Every vertex reachable downstream from ``start`` (included)."""
+    seen = set(start)
+    frontier = list(start)
+    adj = s.out_adjacency()
+    while frontier:
+        nxt = []
+        for u in frontier:
+            for v in adj[u]:
+                if v not in seen:
+                    seen.add(v)
+                    nxt.append(v)
+        frontier = nxt
+    return sorted(seen)
