@@ -295,7 +295,7 @@ def _structure(s: Summary, target: int | None, among: Sequence[int] | None,
     doms: list[Dominator] = []
     n_doms = 0
     if target is not None:
-        idom = immediate_dominators(s, target)
+        idom = immediate_dominators(s, target, among)
         dominated: dict[int, list[str]] = defaultdict(list)
         for node, d in idom.items():
             while d != target:
