@@ -17,10 +17,11 @@ Both directions stream: neither holds the graph in memory.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
+import orjson
 from neo4j import ManagedTransaction
 
 from graph.db import Graph, cypher
@@ -38,29 +39,57 @@ def is_apoc_file(path: Path) -> bool:
 
 
 def _lines(path: Path) -> Iterator[tuple[int, Any] | Rejection]:
-    """(line, parsed object) per non-blank line, or a rejection naming the line."""
-    name = display_path(path)
+    """(line, parsed object) per non-blank line, or a rejection naming the line.
+
+    Lines are decoded by orjson straight from bytes (it checks the UTF-8 itself: ~5x
+    faster than ``json.loads`` of a decoded line); a line it refuses is read again the
+    slow way, only to say precisely what is wrong with it."""
     with path.open("rb") as fh:
         for no, raw in enumerate(fh, start=1):
             try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                yield file_rejection(Origin(name, no), f"bad encoding: byte "
-                                     f"0x{raw[exc.start]:02x} is not UTF-8", "encoding")
-                continue
-            if not text.strip():
-                continue
-            try:
-                yield no, json.loads(text)
-            except json.JSONDecodeError as exc:
-                yield file_rejection(Origin(name, no), f"malformed JSON: {exc.msg} (column "
-                                     f"{exc.colno}); expected one JSON object per line",
-                                     "json")
+                yield no, orjson.loads(raw)
+            except orjson.JSONDecodeError:
+                slow = _slow_line(path, no, raw)
+                if slow is not None:
+                    yield slow
+
+
+def _slow_line(path: Path, no: int, raw: bytes) -> tuple[int, Any] | Rejection | None:
+    """A line orjson refused, read by the standard library: a rejection saying what is
+    wrong, None for a blank line, or the object (stdlib json also takes NaN and integers
+    beyond 64 bits, which orjson does not)."""
+    name = display_path(path)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return file_rejection(Origin(name, no), f"bad encoding: byte "
+                              f"0x{raw[exc.start]:02x} is not UTF-8", "encoding")
+    if not text.strip():
+        return None
+    try:
+        return no, json.loads(text)
+    except json.JSONDecodeError as exc:
+        return file_rejection(Origin(name, no), f"malformed JSON: {exc.msg} (column "
+                              f"{exc.colno}); expected one JSON object per line", "json")
 
 
 def _label(labels: Any) -> str | None:
     found = [lab for lab in (labels or []) if lab in SCHEMA.labels]
     return found[0] if len(found) == 1 else None
+
+
+def _labels() -> Callable[[Any], str | None]:
+    """``_label``, remembered per list of labels (a file holds a few dozen)."""
+    seen: dict[tuple[Any, ...], str | None] = {}
+
+    def label(labels: Any) -> str | None:
+        if type(labels) is not list or not all(type(x) is str for x in labels):
+            return _label(labels)
+        key = tuple(labels)
+        if key not in seen:
+            seen[key] = _label(labels)
+        return seen[key]
+    return label
 
 
 class ApocReader:
@@ -75,6 +104,7 @@ class ApocReader:
 
     def __call__(self) -> Iterator[Item]:
         ids = self._ids
+        label_of = _labels()
         for entry in _lines(self.path):
             if isinstance(entry, Rejection):
                 yield entry
@@ -85,9 +115,12 @@ class ApocReader:
                 yield file_rejection(origin, "expected an object with type node or "
                                              "relationship", "type")
                 continue
-            props = dict(obj.get("properties") or {})
+            props = obj.get("properties") or {}  # a fresh dict of this line's own
+            if not isinstance(props, dict):
+                yield file_rejection(origin, "properties: expected an object", "properties")
+                continue
             if obj["type"] == "node":
-                label = _label(obj.get("labels"))
+                label = label_of(obj.get("labels"))
                 if label is None:
                     yield Rejection(origin, "labels", f"labels {obj.get('labels')!r}: expected "
                                     f"{ENTITY_LABEL} and exactly one of "

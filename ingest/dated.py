@@ -42,9 +42,14 @@ def expand_dated(source: Callable[[], Iterable[Item]], *,
     """``source`` with every history expanded (see the module docstring)."""
     day = today or dt.date.today()
 
+    dated = {label: frozenset(k for k, p in props.items() if p.dated)
+             for label, props in SCHEMA.node_properties.items()}
+    no_dates: frozenset[str] = frozenset()
+
     def read() -> Iterator[Item]:
         for item in source():
-            if isinstance(item, NodeRecord):
+            if isinstance(item, NodeRecord) and not dated.get(item.label, no_dates).isdisjoint(
+                    item.props):
                 yield from expand_node(item, day)
             else:
                 yield item

@@ -84,13 +84,26 @@ def detect_format(path: Path) -> str:
 def build_source(paths: list[Path], fmt: str | None, graph: Graph | None) -> Source:
     """One re-readable source over every path, its entities resolved across the paths
     and the database: the one seam every reader's records pass through
-    (ingest/resolution.py)."""
-    return resolved(read_source(paths, fmt, graph), graph)
+    (ingest/resolution.py). APOC exports carry final ids (a graph's own export): they are
+    not matched, only their relationships' ends follow what the other paths' records were
+    joined to; an APOC-only load skips matching altogether (no read of its own)."""
+    items, final = _read_parts(paths, fmt, graph)
+    if not items:
+        return chain_sources(*final)
+    return resolved(list_source(items), graph, final=chain_sources(*final) if final else None)
 
 
 def read_source(paths: list[Path], fmt: str | None, graph: Graph | None) -> Source:
     """The records of every path as their readers give them, in the order curated, eto,
     epoch, apoc (not yet resolved: see ``build_source``)."""
+    items, final = _read_parts(paths, fmt, graph)
+    return chain_sources(list_source(items), *final)
+
+
+def _read_parts(paths: list[Path], fmt: str | None, graph: Graph | None,
+                ) -> tuple[list[Item], list[Source]]:
+    """The records of the paths read into memory (every format but APOC, in the order
+    curated, eto, epoch, datasets) and the APOC files' sources (streamed, ids final)."""
     if fmt is not None and fmt not in FORMATS:
         raise BadArgument(f"unknown format {fmt!r}", hint=f"expected one of {', '.join(FORMATS)}")
     tagged = []
@@ -121,7 +134,7 @@ def read_source(paths: list[Path], fmt: str | None, graph: Graph | None) -> Sour
             if not p.is_file():
                 raise BadArgument(f"{p}: expected a JSON-lines file")
             apoc.append(ApocReader(p))
-    return chain_sources(list_source(items), *apoc)
+    return items, apoc
 
 
 def _read_dataset(fmt: str, path: Path, graph: Graph | None, items: list[Item]) -> list[Item]:

@@ -1,22 +1,21 @@
-"""One load: read, validate everything, then write in batches.
+"""One load: read the source, judge each record, write the valid ones in batches.
 
 A load takes a *source*: a function that returns a fresh iterator over the records (and
-reader rejections) of the input each time it is called. The input is read several times
-instead of being held in memory, so a file of millions of records loads in bounded memory:
+reader rejections) of the input each time it is called, so a file of millions of records
+loads in bounded memory without being held.
 
-1. validate each record on its own and note the ids it refers to;
-2. one batched lookup of the referenced ids that the load does not define;
-3. nodes: are their sources defined, are repeats consistent?
-4. relationships: sources, endpoints, repeats;
-5. write the nodes, then 6. the relationships, in batches (one transaction each).
+By default the source is read **once**: ``ingest.judge`` gives each record its verdict as
+soon as the ids it refers to are settled (in an APOC export, at once) and hands the valid
+ones straight to the writer (``ingest.loader.Writer``), which sends a relationship batch
+only once the nodes before it are committed. Records that refer to ids defined further on
+wait (in memory) for them; a repeat with other values than its first copy waits for the
+end, when one more read finds the first copies (only then).
 
-Without ``strict``, 3 and 5 share one read of the input and so do 4 and 6 (all nodes are
-judged and written before any relationship is judged). With ``strict`` every verdict is in
-before anything is written, and any rejection stops the run there; ``dry_run`` stops there
-too and reports what would be written.
-
-Readers are deterministic, so the n-th item is the same record in every pass: rejected
-items are remembered by their position.
+With ``strict``, every verdict is in before anything is written: the judging read
+writes nothing, any rejection stops the run there, and two more reads write the nodes,
+then the relationships. ``dry_run`` stops after the judging read and reports what would
+be written. Readers are deterministic, so the n-th item is the same record in every
+read: rejected items are remembered by their position.
 """
 
 from __future__ import annotations
@@ -28,6 +27,7 @@ from typing import Any
 
 from graph.db import Graph
 from ingest.dated import expand_dated
+from ingest.judge import Judge, count_valid
 from ingest.loader import DEFAULT_BATCH, LoadSummary, Writer
 from ingest.records import NodeRecord, Rejection, RelRecord
 from ingest.validate import Validator
@@ -97,7 +97,7 @@ class _Progress:
 def run_load(graph: Graph | None, source: Source, *, batch_size: int = DEFAULT_BATCH,
              dry_run: bool = False, strict: bool = False, progress: bool | None = None,
              summary: LoadSummary | None = None) -> LoadSummary:
-    """Validate every record of ``source`` against the schema and the database, then write
+    """Validate every record of ``source`` against the schema and the database and write
     the valid ones (unless ``dry_run``, or ``strict`` and something was rejected).
 
     ``graph`` may be None only for a dry run without a database (ids are then checked
@@ -108,104 +108,69 @@ def run_load(graph: Graph | None, source: Source, *, batch_size: int = DEFAULT_B
     source = expand_dated(source)
     if progress is None:
         progress = sys.stderr.isatty()
-    v = Validator()
-    rejected: set[int] = set()
-    n_nodes = n_rels = 0
     bar = _Progress(bool(progress))
+    v = Validator()
+    before = len(summary.rejections)
+    writes = graph is not None and not dry_run
     with bar.running():
-        bar.task("validating", None)
-        # 1. each record on its own
+        writer = _writer(graph, summary, batch_size, bar) if writes and not strict else None
+        valid = LoadSummary()  # what a dry (or stopped) run reports as ``valid``
+        emit_node, emit_rel = ((writer.add_node, writer.add_rel) if writer is not None
+                               else count_valid(valid))
+        judge = Judge(v, graph, emit_node, emit_rel)
+        bar.task("reading", None)
         for seq, item in enumerate(source()):
-            if isinstance(item, Rejection):
-                summary.count_rejection(item)
-                continue
-            out: Any
-            if isinstance(item, NodeRecord):
-                n_nodes += 1
-                out = v.observe_node(item)
-            else:
-                n_rels += 1
-                out = v.observe_rel(item)
-            if isinstance(out, Rejection):
-                rejected.add(seq)
-                summary.count_rejection(out)
-            bar.advance("validating")
-        bar.finish("validating")
-        # 2. what the database holds
-        v.lookup(graph)
-        writer: Writer | None = None
-        if graph is not None and not dry_run:
-            bar.task("writing nodes", n_nodes)
-            bar.task("writing relationships", n_rels)
-            writer = Writer(graph, summary, batch_size, on_batch=lambda kind, n: bar.advance(
-                "writing nodes" if kind == "node" else "writing relationships", n))
-        # Without --strict, judging and writing share a pass (3 reads of the input in all);
-        # with --strict or --dry-run every verdict is in before the first write.
-        judge_first = writer is None or strict
-        _node_pass(source, v, rejected, summary, None if judge_first else writer, judge=True)
-        _rel_pass(source, v, rejected, summary, None if judge_first else writer, judge=True)
-        if writer is None or (strict and summary.errors):
-            summary.aborted = bool(strict and summary.errors)
-            _dry_counts(summary, source, rejected)
+            judge.feed(seq, item)
+            if not seq % PROGRESS_EVERY:
+                bar.advance("reading", PROGRESS_EVERY)
+        bar.finish("reading")
+        rejections = judge.finish(source)
+        if writer is not None:  # the default: written as judged
+            writer.flush()
+        # the verdicts before what the writer found (an endpoint gone during the load)
+        found = summary.rejections[before:]
+        del summary.rejections[before:]
+        for rej in rejections:
+            summary.count_rejection(rej)
+        summary.rejections.extend(found)
+        if writer is not None:
             return summary
-        if judge_first:
-            _node_pass(source, v, rejected, summary, writer, judge=False)
-            _rel_pass(source, v, rejected, summary, writer, judge=False)
+        if not writes or summary.errors:
+            summary.aborted = bool(strict and summary.errors)
+            summary.merge(valid)
+            return summary
+        # --strict and nothing rejected: now write what was judged
+        assert strict and graph is not None
+        writer = _writer(graph, summary, batch_size, bar)
+        for kind in (NodeRecord, RelRecord):
+            _write_pass(source, v, judge.rejected, writer, kind)
+            writer.flush()
     return summary
 
 
-def _node_pass(source: Source, v: Validator, rejected: set[int], summary: LoadSummary,
-               writer: Writer | None, judge: bool) -> None:
-    """3. (judge) are the nodes' sources defined, are repeats consistent; and/or 5.
-    write the valid nodes."""
-    _record_pass(source, v, rejected, summary, writer, judge, NodeRecord)
-    if judge:
-        v.close_nodes()
-    if writer is not None:
-        writer.flush()
+PROGRESS_EVERY = 1024
 
 
-def _rel_pass(source: Source, v: Validator, rejected: set[int], summary: LoadSummary,
-              writer: Writer | None, judge: bool) -> None:
-    """4. (judge) endpoints, sources, repeats of the relationships; and/or 6. write them."""
-    _record_pass(source, v, rejected, summary, writer, judge, RelRecord)
-    if writer is not None:
-        writer.flush()
+def _writer(graph: Graph | None, summary: LoadSummary, batch_size: int,
+            bar: _Progress) -> Writer:
+    assert graph is not None
+    bar.task("writing nodes", None)
+    bar.task("writing relationships", None)
+    return Writer(graph, summary, batch_size, on_batch=lambda kind, n: bar.advance(
+        "writing nodes" if kind == "node" else "writing relationships", n))
 
 
-def _record_pass(source: Source, v: Validator, rejected: set[int], summary: LoadSummary,
-                 writer: Writer | None, judge: bool,
-                 kind: type[NodeRecord] | type[RelRecord]) -> None:
-    """One pass over the records of one kind: shape each, judge it (when asked) and hand
-    the valid ones to the writer (the caller flushes it)."""
-    nodes = kind is NodeRecord
-    shape = v.shape_node if nodes else v.shape_rel
-    final = v.final_node if nodes else v.final_rel
+def _write_pass(source: Source, v: Validator, rejected: set[int], writer: Writer,
+                kind: type[NodeRecord] | type[RelRecord]) -> None:
+    """A strict load's write: the records of one kind that were judged valid, shaped
+    again (shaping is deterministic) and handed to the writer."""
     for seq, item in enumerate(source()):
-        if not isinstance(item, kind) or seq in rejected:
-            continue
-        record = shape(item)  # type: ignore[arg-type]
-        assert isinstance(record, kind)
-        if judge:
-            rej = final(record)  # type: ignore[arg-type]
-            if rej:
-                rejected.add(seq)
-                summary.count_rejection(rej)
-                continue
-        if writer is not None:
-            if isinstance(record, NodeRecord):
-                writer.add_node(record)
+        if isinstance(item, kind) and seq not in rejected:
+            if isinstance(item, NodeRecord):
+                node = v.shape_node(item)
+                assert isinstance(node, NodeRecord), "judged valid, so shaped before"
+                writer.add_node(node)
             else:
-                writer.add_rel(record)
-
-
-def _dry_counts(summary: LoadSummary, source: Source, rejected: set[int]) -> None:
-    """For a dry run (or a strict run that stopped): how many records per label and type
-    passed validation and would be written (``valid``); nothing is created or updated."""
-    for seq, item in enumerate(source()):
-        if seq in rejected or isinstance(item, Rejection):
-            continue
-        if isinstance(item, NodeRecord):
-            summary.node(item.label).valid += 1
-        else:
-            summary.rel(item.type).valid += 1
+                rel = v.shape_rel(item)
+                assert isinstance(rel, RelRecord), "judged valid, so shaped before"
+                writer.add_rel(rel)

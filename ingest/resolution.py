@@ -36,6 +36,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 from graph.db import Graph, cypher
@@ -143,7 +144,12 @@ class Resolution:
 
     def rewrite(self, items: Iterable[Item]) -> Iterator[Item]:
         """The records with joined ids rewritten (deterministic: the same input gives the
-        same output on every pass of the load)."""
+        same output on every pass of the load); as they are when nothing was joined."""
+        if not self.mapping and not self.joined:
+            return iter(items)
+        return self._rewritten(items)
+
+    def _rewritten(self, items: Iterable[Item]) -> Iterator[Item]:
         taken: dict[str, set[str]] = {}
         first_facts = dict(self.stored_facts)
         for item in items:
@@ -361,14 +367,18 @@ def candidates(graph: Graph | None, judgements: Judgements | None = None,
     return sorted(found.values(), key=lambda c: (-c.score, c.left, c.right))
 
 
-def resolved(source: Source, graph: Graph | None,
-             judgements: Judgements | None = None) -> Source:
+def resolved(source: Source, graph: Graph | None, judgements: Judgements | None = None,
+             final: Source | None = None) -> Source:
     """``source`` with its entities matched and its ids rewritten (see the module
-    docstring). The matching runs at the first read, before the load writes anything."""
+    docstring), then ``final`` (records whose ids are final, as an APOC export's: not
+    matched, only their relationships' ends rewritten to the ids ``source``'s entities
+    were joined to). The matching runs once, at the first read, before the load writes
+    anything; every later read reuses its id map."""
     state: dict[str, Resolution] = {}
 
     def read() -> Iterator[Item]:
         if "plan" not in state:
             state["plan"] = plan(source, graph, judgements)
-        return state["plan"].rewrite(source())
+        items = source() if final is None else chain(source(), final())
+        return state["plan"].rewrite(items)
     return read

@@ -7,7 +7,6 @@ from __future__ import annotations
 import itertools
 import random
 import threading
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -322,29 +321,49 @@ def test_false_maybes_of_the_seen_filter_keep_the_create_path(graph: Graph,
             assert sum(c.values()) == sum(m.values()), name
 
 
-class OverlapGraph(Graph):
-    """Records which batches were in flight together: (label or type, merges?) of each
-    transaction running while another starts. Each transaction is held a little, so two
-    batches sent together overlap."""
+class Overlaps:
+    """A scheduler observer (``ingest.scheduler.Observer``) and a gate: records which
+    batches (label or type key, merges?) were sent while others were still uncounted, and
+    holds each transaction until the writer's next scheduling step (a send or a wait), so
+    a batch sent beside another is truly in flight with it — by events, not by time."""
 
-    def __init__(self, graph: Graph) -> None:
-        super().__init__(graph.driver, graph.database, graph.timeout, graph.target)
-        self.lock = threading.Lock()
-        self.active: list[tuple[str, bool]] = []
+    def __init__(self) -> None:
         self.together: list[tuple[tuple[str, bool], tuple[str, bool]]] = []
+        self.steps = 0
+        self.sent_at: dict[int, int] = {}  # batch token -> the step that sent it
+        self.cond = threading.Condition()
+
+    def sent(self, key: str, exclusive: bool, uncounted: list[tuple[str, bool]],
+             token: int) -> None:
+        self.together += [(other, (key, exclusive)) for other in uncounted]
+        self.step()
+        self.sent_at[token] = self.steps
+
+    def waiting(self) -> None:
+        self.step()
+
+    def step(self) -> None:
+        with self.cond:
+            self.steps += 1
+            self.cond.notify_all()
+
+    def hold(self, token: int) -> None:
+        """In a writer thread: wait for the step after the one that sent this batch (the
+        writer joins a batch only after a step: no deadlock)."""
+        with self.cond:
+            self.cond.wait_for(lambda: self.steps > self.sent_at[token])
+
+
+class GateGraph(Graph):
+    """The same database; each write transaction waits for ``Overlaps.hold`` first."""
+
+    def __init__(self, graph: Graph, gate: Overlaps) -> None:
+        super().__init__(graph.driver, graph.database, graph.timeout, graph.target)
+        self.gate = gate
 
     def execute_write(self, work: Any) -> Any:
-        batch = work.__self__  # the loader's _Batch: its merge query names the key
-        me = (batch.merge_query, bool(batch.merge) or not batch.parts)
-        with self.lock:
-            self.together += [(other, me) for other in self.active]
-            self.active.append(me)
-        try:
-            time.sleep(0.02)
-            return super().execute_write(work)
-        finally:
-            with self.lock:
-                self.active.remove(me)
+        self.gate.hold(work.__self__.token)  # work is Batch.run; its token names it
+        return super().execute_write(work)
 
 
 def test_a_batch_that_merges_is_never_in_flight_with_another_of_its_type(graph: Graph
@@ -356,8 +375,9 @@ def test_a_batch_that_merges_is_never_in_flight_with_another_of_its_type(graph: 
     nodes, rels = with_repeats(*small_graph(600, seed=4), seed=4)
     for create_path in (False, True):
         wipe(graph)
-        spy = OverlapGraph(graph)
-        load_records(spy, nodes, rels, batch_size=40, create_path=create_path)
+        spy = Overlaps()
+        load_records(GateGraph(graph, spy), nodes, rels, batch_size=40,
+                     create_path=create_path, observer=spy)
         assert spy.together, "no two batches were ever in flight together"
         same = [(a, b) for a, b in spy.together if a[0] == b[0]]
         assert not [(a, b) for a, b in same if a[1] or b[1]], create_path

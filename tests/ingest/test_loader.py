@@ -226,27 +226,30 @@ def test_two_concurrent_loads_leave_the_interpreter_alone(graph: Graph) -> None:
     nodes, rels = list(ns), list(rs)
     before = (gc.get_threshold(), sys.getswitchinterval())
     seen: set[tuple[Any, float]] = set()
-    done = threading.Event()
 
-    def watch() -> None:
-        while not done.is_set():
+    class Sample:
+        """At every send and wait of either load (``ingest.scheduler.Observer``): the
+        interpreter's settings, sampled at points of the loads, not by a clock."""
+
+        def sent(self, key: str, exclusive: bool, uncounted: list[tuple[str, bool]],
+                 token: int) -> None:
+            self.waiting()
+
+        def waiting(self) -> None:
             seen.add((gc.get_threshold(), sys.getswitchinterval()))
-            done.wait(0.005)
 
     results: dict[str, Any] = {}
 
     def load(prefix: str) -> None:
-        results[prefix] = load_records(graph, _renamed(nodes, prefix), _renamed(rels, prefix))
+        results[prefix] = load_records(graph, _renamed(nodes, prefix), _renamed(rels, prefix),
+                                       observer=Sample())
 
-    watcher = threading.Thread(target=watch)
     loads = [threading.Thread(target=load, args=(p,)) for p in ("a-", "b-")]
-    watcher.start()
     for t in loads:
         t.start()
     for t in loads:
         t.join()
-    done.set()
-    watcher.join()
+    assert len(seen) == 1, seen  # sampled (at least one step), and never changed
     assert seen == {before}
     assert set(results) == {"a-", "b-"}
     assert count(graph, "MATCH (n) RETURN count(n) AS n") == 2 * len(nodes)
