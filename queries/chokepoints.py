@@ -20,11 +20,14 @@ Decisions (queries/README.md has the reasons):
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import heapq
 from collections import defaultdict, deque
 from collections.abc import Collection, Iterable, Sequence
 from typing import Any, NamedTuple
+
+import numpy as np
 
 from graph.db import Graph, cypher
 from graph.errors import BadArgument
@@ -134,31 +137,27 @@ def what_if(graph: Graph, remove: Sequence[str], day: dt.date,
     firms = sorted({n["id"] for n in nodes if "Firm" in n["labels"]})
     s = summary(graph, day)
     sup = s.supply(graph)
-    rows = losses(sup, countries, firms, within)
-    shown = (sorted(rows, key=_loss_order) if limit is None
-             else heapq.nsmallest(limit, rows, key=_loss_order))
+    res = losses(sup, countries, firms, within, limit)
+    shown = res.listed
     out = [WhatIfInput.model_construct(
         input=EntityRef.model_construct(id=r.id, name=s.names.get(r.id, r.id), label="Input"),
         share_lost=round(r.lost, 6), firm_share_lost=round(r.firm_lost, 6),
         remaining_share=round(_supplied(sup, r) - r.lost, 6), all_supply_lost=r.all_lost)
         for r in shown]
-    lost_all = sorted(r.id for r in rows if r.all_lost)
+    lost_all = res.all_lost
     if target is not None:
         targets = ([CutOffTarget(target=target, inputs_lost=lost_all)]
                    if lost_all and limit != 0 else [])
         n_targets = 1 if lost_all else 0
     else:
         targets, n_targets = _cut_off(graph, s, lost_all, limit)
-    lost_total = 0.0
-    for r in rows:
-        lost_total += r.lost
     return WhatIf(removed=[EntityRef(id=n["id"], name=n["name"],
                                      label=primary_label(n["labels"])) for n in nodes],
                   inputs=out, targets_cut_off=targets,
-                  inputs_affected=len(rows), inputs_all_lost=len(lost_all),
-                  share_lost_total=round(lost_total, 6),
+                  inputs_affected=res.affected, inputs_all_lost=len(lost_all),
+                  share_lost_total=round(res.lost_total, 6),
                   targets_affected=n_targets, limit=limit,
-                  inputs_not_listed=len(rows) - len(out),
+                  inputs_not_listed=res.affected - len(out),
                   targets_not_listed=n_targets - len(targets))
 
 
@@ -170,64 +169,82 @@ class Loss(NamedTuple):
     has_countries: bool
 
 
+class Losses(NamedTuple):
+    listed: list[Loss]
+    affected: int
+    lost_total: float
+    all_lost: list[str]
+
+
 def losses(sup: Supply, countries: Sequence[str], firms: Sequence[str],
-           within: Collection[str] | None = None) -> list[Loss]:
+           within: Collection[str] | None = None, limit: int | None = None) -> Losses:
     """The inputs losing a provider when ``countries`` (with the firms headquartered in
-    them) and ``firms`` are removed: the rules of queries/README.md
-    ("What-if") on the supply index.
+    them) and ``firms`` are removed, by the rules of queries/README.md ("What-if") on the
+    supply index: the ``limit`` largest losses (share lost, then firm share lost, both
+    rounded to 6 places, then id; None: all) and exact totals.
 
     Country view: removed countries' shares, plus shares of removed ``firms`` taken from
     their headquarters country's figure (capped at it); inputs without country
-    providers: the firm view. Unreported shares count as 0. The cost follows the removed
-    providers' supply relationships, one pass over each. Unordered (``_loss_order``
-    ranks them)."""
+    providers: the firm view. Unreported shares count as 0. Vectorized over the removed
+    providers' relationships (a removal can touch most inputs); the capping, which only
+    explicitly removed firms need, per input in Python."""
+    n = len(sup.input_ids)
     listed_firms = set(firms)
     removed = set(countries)
-    c_lost: dict[str, float] = defaultdict(float)
-    f_lost: dict[str, float] = defaultdict(float)
-    n_gone: dict[str, int] = defaultdict(int)
-    taken: dict[str, dict[str, float]] = {}  # removed listed firms' shares per HQ country
-    for x in [*countries, *firms]:
-        is_country = x in sup.countries
-        country = None if is_country else sup.hq.get(x)
-        for i, share in sup.by_provider.get(x, ()):
-            n_gone[i] += 1
-            if is_country:
-                c_lost[i] += share or 0.0
-            else:
-                f_lost[i] += share or 0.0
-                if country is not None and x in listed_firms:
-                    t = taken.setdefault(i, {})
-                    t[country] = t.get(country, 0.0) + (share or 0.0)
+    empty = (np.zeros(0, np.int64), np.zeros(0, np.float64))
+    own = [sup.rels_of.get(c, empty) for c in countries]
     first = removed | listed_firms
-    extra = {f for c in countries for f in sup.firms_in.get(c, ()) if f not in first}
-    for f in extra:  # firms gone with their country
-        for i, share in sup.by_provider.get(f, ()):
-            n_gone[i] += 1
-            f_lost[i] += share or 0.0
-    rows = []
-    for i, n in n_gone.items():
-        if within is not None and i not in within:
+    extra = sorted({f for c in countries for f in sup.firms_in.get(c, ()) if f not in first})
+    gone_firms = [sup.rels_of.get(f, empty) for f in [*firms, *extra]]
+
+    def cat(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+        return (np.concatenate([p[0] for p in parts] or [empty[0]]),
+                np.concatenate([p[1] for p in parts] or [empty[1]]))
+
+    ci, cs = cat(own)
+    fi, fs = cat(gone_firms)
+    c_lost = np.bincount(ci, weights=cs, minlength=n)
+    f_lost = np.bincount(fi, weights=fs, minlength=n)
+    n_gone = np.bincount(ci, minlength=n) + np.bincount(fi, minlength=n)
+    lost = np.where(sup.has_country_arr, c_lost, f_lost)
+    # removed firms of a country not removed: their shares, capped at the country's
+    taken: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for f in firms:
+        country = sup.hq.get(f)
+        if country is None or country in removed:
             continue
-        has_countries = i in sup.has_country
-        firm_lost = f_lost.get(i, 0.0)
-        if not has_countries:
-            lost = firm_lost
-        else:
-            lost = c_lost.get(i, 0.0)
-            if i in taken:
-                t = taken[i]
-                for k, share, is_c in sup.by_input[i]:
-                    if is_c and k not in removed and k in t:
-                        lost += min(share or 0.0, t[k])
-        rows.append(Loss(i, lost, firm_lost, n == sup.n_rels[i], has_countries))
-    return rows
+        idx, sh = sup.rels_of.get(f, empty)
+        for k, x in zip(idx.tolist(), sh.tolist(), strict=True):
+            taken[k][country] += x
+    for k, t in taken.items():
+        if sup.has_country_arr[k]:
+            lost[k] += sum(min(share or 0.0, t[c]) for c, share, is_c
+                           in sup.by_input[sup.input_ids[k]] if is_c and c in t)
+    hit = n_gone > 0
+    if within is not None:
+        inside = np.zeros(n, bool)
+        number = [k for k, i in enumerate(sup.input_ids) if i in within] if len(within) > n \
+            else [k for k in (_number(sup, i) for i in within) if k is not None]
+        inside[number] = True
+        hit &= inside
+    affected = np.nonzero(hit)[0]
+    all_lost = affected[n_gone[affected] == sup.n_rels_arr[affected]]
+    # ascending: -lost, -firm lost (rounded), input number (= id order)
+    order = np.lexsort((affected, -np.round(f_lost[affected], 6),
+                        -np.round(lost[affected], 6)))
+    top = affected[order if limit is None else order[:limit]]
+    ids = sup.input_ids
+    return Losses(
+        listed=[Loss(ids[k], float(lost[k]), float(f_lost[k]), bool(n_gone[k] == sup.n_rels_arr[k]),
+                     bool(sup.has_country_arr[k])) for k in top.tolist()],
+        affected=len(affected), lost_total=float(lost[affected].sum()),
+        all_lost=[ids[k] for k in all_lost.tolist()])
 
 
-def _loss_order(r: Loss) -> tuple[float, float, str]:
-    """Largest loss first: share lost, then firm share lost (both rounded to 6 places),
-    then id."""
-    return (-round(r.lost, 6), -round(r.firm_lost, 6), r.id)
+def _number(sup: Supply, input_id: str) -> int | None:
+    """The input's number in ``sup.input_ids`` (sorted), None when it has no supply."""
+    k = bisect.bisect_left(sup.input_ids, input_id)
+    return k if k < len(sup.input_ids) and sup.input_ids[k] == input_id else None
 
 
 def _supplied(sup: Supply, r: Loss) -> float:
@@ -268,14 +285,14 @@ def _cut_off(graph: Graph, s: Summary, lost: list[str],
             if m != mask[v]:
                 mask[v] = m
                 work.append(v)
-    ranked = sorted((-m.bit_count(), "Input" if s.ids[v] in s.names else "Chip", s.ids[v], m)
-                    for v, m in mask.items())
-    shown = ranked if limit is None else ranked[:limit]
+    ids, names = s.ids, s.names
+    ranked = [(-m.bit_count(), "Input" if ids[v] in names else "Chip", ids[v], m)
+              for v, m in mask.items()]
+    shown = sorted(ranked) if limit is None else heapq.nsmallest(limit, ranked)
     chips = [t[2] for t in shown if t[1] == "Chip"]
-    names = dict(s.names)
     if chips:
-        names.update({r["id"]: r["name"] for r in graph.read(
-            cypher(__file__, "names"), {"ids": chips})})
+        names = {**names, **{r["id"]: r["name"] for r in graph.read(
+            cypher(__file__, "names"), {"ids": chips})}}
     by_bit = sorted(bit.items(), key=lambda kv: s.ids[kv[0]])
     return [CutOffTarget(
         target=EntityRef(id=tid, name=names.get(tid, tid), label=label),
@@ -295,7 +312,7 @@ def _structure(s: Summary, target: int | None, among: Sequence[int] | None,
     doms: list[Dominator] = []
     n_doms = 0
     if target is not None:
-        idom = immediate_dominators(s, target)
+        idom = immediate_dominators(s, target, among)
         dominated: dict[int, list[str]] = defaultdict(list)
         for node, d in idom.items():
             while d != target:

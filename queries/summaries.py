@@ -27,6 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import igraph as ig
+import numpy as np
 from neo4j.exceptions import DriverError, Neo4jError
 
 from graph.db import Graph, cypher, translate
@@ -55,6 +56,13 @@ class Supply:
     #: input id -> its valid SUPPLIES relationships; the inputs with a Country provider
     n_rels: dict[str, int]
     has_country: set[str]
+    #: the same as arrays, inputs numbered in id order: input ids; per provider its
+    #: relationships' input numbers and shares (None as 0); per input number its
+    #: relationship count and whether it has a Country provider
+    input_ids: list[str] = field(default_factory=list)
+    rels_of: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    n_rels_arr: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    has_country_arr: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
 
 
 @dataclass
@@ -72,6 +80,10 @@ class Summary:
     _out: list[list[int]] | None = None
     _supply: Supply | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        # each vertex knows its index, so a subgraph maps back to the projection
+        self.projection.vs["v"] = list(range(self.projection.vcount()))
 
     def betweenness(self) -> list[float]:
         """Betweenness of every vertex on the whole projection (computed on first use)."""
@@ -124,11 +136,17 @@ def betweenness(g: ig.Graph, k: int | None, seed: int = 0) -> list[float]:
     return [x * (src if v in picked else other) for v, x in enumerate(raw)]
 
 
-def immediate_dominators(s: Summary, target: int) -> dict[int, int]:
+def immediate_dominators(s: Summary, target: int,
+                         upstream: Sequence[int] | None = None) -> dict[int, int]:
     """vertex -> its immediate dominator, on the reversed projection from ``target``
-    (every upstream vertex but the target itself)."""
-    dom = s.projection.dominator(target, mode="in")
-    return {v: int(d) for v, d in enumerate(dom) if d == d and d >= 0}
+    (every upstream vertex but the target itself). On the subgraph of the upstream
+    (``upstream``: the target's, when already known): igraph's dominator on the whole
+    projection costs its whole size even for a target with a few inputs."""
+    up = s.projection.subcomponent(target, mode="in") if upstream is None else upstream
+    sub = s.projection.induced_subgraph(up)
+    orig: list[int] = sub.vs["v"]
+    dom = sub.dominator(orig.index(target), mode="in")
+    return {orig[v]: orig[int(d)] for v, d in enumerate(dom) if d == d and d >= 0}
 
 
 _cache: OrderedDict[tuple[object, ...], Summary] = OrderedDict()
@@ -195,10 +213,20 @@ def _read_supply(graph: Graph, day: dt.date) -> Supply:
     firms_in: dict[str, list[str]] = defaultdict(list)
     for f, c in row["located"]:
         firms_in[c].append(f)
+    has_country = {i for i, v in by_input.items() if any(c for _, _, c in v)}
+    input_ids = sorted(by_input)
+    number = {i: k for k, i in enumerate(input_ids)}
+    rels_of = {p: (np.fromiter((number[i] for i, _ in v), np.int64, len(v)),
+                   np.fromiter((sh or 0.0 for _, sh in v), np.float64, len(v)))
+               for p, v in by_provider.items()}
     return Supply(by_provider=dict(by_provider), by_input=dict(by_input), hq=hq,
                   firms_in=dict(firms_in), countries=countries,
-                  n_rels={i: len(v) for i, v in by_input.items()},
-                  has_country={i for i, v in by_input.items() if any(c for _, _, c in v)})
+                  n_rels={i: len(v) for i, v in by_input.items()}, has_country=has_country,
+                  input_ids=input_ids, rels_of=rels_of,
+                  n_rels_arr=np.fromiter((len(by_input[i]) for i in input_ids), np.int64,
+                                         len(input_ids)),
+                  has_country_arr=np.fromiter((i in has_country for i in input_ids), bool,
+                                              len(input_ids)))
 
 
 def reachable(s: Summary, start: Sequence[int]) -> list[int]:
