@@ -57,8 +57,10 @@ class Judge:
         self._waiting: list[tuple[int, NodeRecord | RelRecord, bool]] = []
         #: node ids with a copy waiting and none accepted yet: not settled
         self._undecided: set[str] = set()
-        #: settled ids: nodes of the load that passed every check, nodes found in Neo4j
-        self._ok: set[str] = set()
+        #: settled ids: the load's nodes that passed every check (the validator's own
+        #: set, not a copy: a million ids cost ~40 MB a set) and nodes found in Neo4j
+        self._ok = validator.accepted_ids
+        self._found: set[str] = set()
         #: ids already asked of Neo4j
         self._asked: set[str] = set()
         self._rescan_at = WAIT_LOOKUP
@@ -81,8 +83,8 @@ class Judge:
             self._reject(SHAPE, seq, out)
         elif self.v.flagged_node(out.id):
             self._wait(seq, out, end=True)
-        elif out.id not in self._undecided and all(
-                map(self._ok.__contains__, out.props.get("sources") or ())):
+        elif out.id not in self._undecided and self._all_settled(
+                out.props.get("sources") or ()):
             self._judge_node(seq, out)
         else:
             if not self.v.accepted(out.id):
@@ -103,12 +105,15 @@ class Judge:
     def _settled(self, node_id: str) -> bool:
         """Is the verdict on this id in: a node of the load that passed every check (and
         was emitted), or a node found in Neo4j?"""
-        return node_id in self._ok
+        return node_id in self._ok or node_id in self._found
+
+    def _all_settled(self, ids: list[str] | tuple[()]) -> bool:
+        return self._ok.issuperset(ids) or all(map(self._settled, ids))
 
     def _rel_ready(self, rec: RelRecord) -> bool:
-        ok = self._ok
-        return rec.source in ok and rec.target in ok and all(
-            map(ok.__contains__, rec.props.get("sources") or ()))
+        settled = self._settled
+        return settled(rec.source) and settled(rec.target) and self._all_settled(
+            rec.props.get("sources") or ())
 
     def _judge_node(self, seq: int, rec: NodeRecord) -> None:
         rej = self.v.final_node(rec)
@@ -116,7 +121,7 @@ class Judge:
             self._reject(NODES, seq, rej)
             self.v.close_nodes()
         else:
-            self._ok.add(rec.id)
+            assert rec.id in self._ok, "a node that passed every check is settled"
             self.emit_node(rec)
 
     def _judge_rel(self, seq: int, rec: RelRecord) -> None:
@@ -151,7 +156,7 @@ class Judge:
         ids.difference_update(self.v.node_ids)
         self._asked |= ids
         self.v.lookup_ids(self.graph, ids)
-        self._ok.update(i for i in ids if i in self.v.db_labels)
+        self._found.update(i for i in ids if i in self.v.db_labels)
 
     def _rescan(self) -> None:
         """Judge the waiting records whose ids have settled, in input order."""
