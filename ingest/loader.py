@@ -71,6 +71,11 @@ IN_FLIGHT = 2
 #: smaller — 686 transactions instead of 529 — and cost Neo4j 8 % more CPU.)
 EAGER_MIN = 1000
 EAGER_EVERY = 512
+#: ... and at least 1/EAGER_GROWTH of the rows sent so far (up to a full batch): a reader
+#: slower than the server (validation, parsing: ``stackgraph ingest``) would otherwise
+#: find it idle at every check and send 1,000-row batches all along, which cost Neo4j
+#: ~2.3x the CPU per row of 10,000-row ones (BENCHMARKS.md, "Batch size")
+EAGER_GROWTH = 8
 
 
 class Writer:
@@ -99,6 +104,7 @@ class Writer:
         self._targets: dict[str, Target] = {}
         self._tokens = 0
         self._added = 0
+        self._sent = 0  # rows sent so far (``_eager``)
         #: create-path state per "node:<label>" / "rel:<type>" (``broken``: the label or
         #: type was found not as this load left it, and merges from then on)
         self._create: dict[str, CreatePath] = {}
@@ -159,13 +165,14 @@ class Writer:
                 self._eager(kind, buffers)
 
     def _eager(self, kind: str, buffers: dict[str, list[dict[str, Any]]]) -> None:
-        """The server is idle: send the fullest buffer if it holds ``EAGER_MIN`` rows.
-        Why: with many labels or types, a small load fills no batch until its end, and the
-        server would wait for the whole input before writing anything; a big load mostly
-        has a batch in flight and rarely gets here."""
+        """The server is idle: send the fullest buffer if it holds ``EAGER_MIN`` rows and
+        1/``EAGER_GROWTH`` of the rows sent so far. Why: with many labels or types, a
+        small load fills no batch until its end, and the server would wait for the whole
+        input before writing anything; a big load's batches grow to full ones."""
         if buffers:
             name = max(buffers, key=lambda k: len(buffers[k]))
-            if len(buffers[name]) >= min(EAGER_MIN, self.batch_size):
+            least = max(EAGER_MIN, self._sent // EAGER_GROWTH)
+            if len(buffers[name]) >= min(least, self.batch_size):
                 self._flush(kind, name)
 
     def load(self, nodes: Iterable[NodeRecord], rels: Iterable[RelRecord]) -> None:
@@ -292,6 +299,7 @@ class Writer:
         batch = Batch(t.merge_query, t.count_query, t.create_query, parts, new_as_merge,
                        merge, state, self._tokens)
         sent = len(new_as_merge) + len(merge)
+        self._sent += sent
         if state is not None and not exclusive:
             state.start(batch.token, sum(len(rows) for rows in parts.values()))
 

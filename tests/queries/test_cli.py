@@ -14,6 +14,7 @@ from api.cli import app
 from graph.db import Graph, Target
 from graph.settings import get_settings
 from tests.conftest import point_cli_at
+from tests.queries.builder import Builder
 from tests.queries.test_diversion import hub_graph
 
 runner = CliRunner()
@@ -110,6 +111,23 @@ def test_what_if_limit(cli_env: Graph) -> None:
     assert one["inputs_affected"] == full["inputs_affected"]
     assert one["inputs_not_listed"] == full["inputs_affected"] - len(one["inputs"])
     assert one["targets_not_listed"] == full["targets_affected"] - len(one["targets_cut_off"])
+
+
+def test_chokepoints_limit_says_how_many_were_not_listed(cli_env: Graph) -> None:
+    b = Builder()
+    for k, share in enumerate((95.0, 60.0, 30.0)):
+        b.node(f"input:cli{k}", f"Input {k}")
+        b.rel("SUPPLIES", "CHN", f"input:cli{k}", share=share)
+    b.load(cli_env)
+    code, out = run("chokepoints", "--limit", "1", "--json")
+    assert code == 0, out
+    res = json.loads(out)
+    assert res["inputs_total"] > 1 and len(res["inputs"]) == 1
+    assert res["inputs_not_listed"] == res["inputs_total"] - 1
+    code, out = run("chokepoints", "--limit", "1")
+    assert code == 0, out
+    assert f"{res['inputs_total']} inputs, {res['chokepoints_total']} chokepoints" in out
+    assert f"{res['inputs_not_listed']} inputs not listed" in " ".join(out.split())
 
 
 def test_diversion_to_honours_the_scenario(cli_env: Graph) -> None:
