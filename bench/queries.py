@@ -115,7 +115,7 @@ def questions(graph: Graph, plan: Plan, runs: int,
         "license": ([f"{c}|{f}" for c, f in zip(chips, owned, strict=False)],
                     lambda p: license(graph, p.split("|")[0], p.split("|")[-1],
                                       scenario="current")),
-        "compare": (["seven"], lambda _: compare_scenarios(graph, SEVEN)),
+        "compare": (["seven"], lambda _: compare_scenarios(graph, SEVEN, item=chips[0])),
         "paths": (firm_pairs,
                   lambda p: paths(graph, p.split("|")[0], p.split("|")[-1], max_hops=4)),
     }

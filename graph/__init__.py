@@ -1,1 +1,1 @@
-"""Storage: the schema, the Neo4j connection, the managed local server, projections."""
+"""Storage: the schema, the Neo4j connection, the managed local server."""

@@ -110,6 +110,10 @@ class Graph:
         self.timeout = timeout
         self.target = target
         self.schema = schema
+        #: what questions derive from the graph and keep between calls (the chokepoint
+        #: summaries of queries/summaries.py, by graph version): owned with the connection,
+        #: so the API's lifespan owns it and a new Graph starts empty
+        self.derived: dict[str, object] = {}
 
     def close(self) -> None:
         self.driver.close()

@@ -461,19 +461,22 @@ def load_item(graph: Graph, item: str, day: dt.date | None = None
     return EntityRef(id=row["id"], name=row["name"], label=label), ITEM_KINDS[label], props
 
 
-def license(graph: Graph, item: str, to: str,
-            scenario: str | Path | Scenario | None = "current",
-            as_of: dt.date | str | None = None) -> LicenseResult:
-    """Does ``item`` need a license to reach ``to`` under ``scenario`` on ``as_of``?"""
-    day = as_of_date(as_of)
-    scen = scenario if isinstance(scenario, Scenario) else load_scenario(scenario or "current")
-    ref, kind, props = load_item(graph, item, day)
-    aff = {lid for r in scen.rules.of_kind("end_user") if r.in_force(day)[0]
-           for lid in r.affiliates_of}
-    party = load_party(graph, to, day, aff)
+def affiliate_lists(scen: Scenario, day: dt.date) -> set[str]:
+    """The control lists whose listed owners the Affiliates rule (in force on ``day``)
+    extends to their subsidiaries."""
+    return {lid for r in scen.rules.of_kind("end_user") if r.in_force(day)[0]
+            for lid in r.affiliates_of}
+
+
+def decide(scen: Scenario, day: dt.date, item: tuple[EntityRef, str, dict[str, Any]],
+           party: Party, groups: Callable[[list[str]], dict[str, list[str]]]
+           ) -> LicenseResult:
+    """The license answer for a loaded item and party; ``groups`` gives the EAR groups of
+    the countries it is asked about (as of ``day``)."""
+    ref, kind, props = item
     ids = [c for c in [party.country] + [u.country for u in party.users]
            + [p.get("country") for u in party.users for p in u.parents] if c]
-    table = country_groups(graph, ids, day) if ids else {}
+    table = groups(ids) if ids else {}
     ev = evaluate(scen, ref.id, kind, props, party, day, lambda c: table.get(c or "", []))
     return LicenseResult(
         item=ref, to=EntityRef(id=party.id, name=party.name, label=party.label),
@@ -487,6 +490,17 @@ def license(graph: Graph, item: str, to: str,
         not_applied=ev.not_applied, not_in_force=ev.not_in_force)
 
 
+def license(graph: Graph, item: str, to: str,
+            scenario: str | Path | Scenario | None = "current",
+            as_of: dt.date | str | None = None) -> LicenseResult:
+    """Does ``item`` need a license to reach ``to`` under ``scenario`` on ``as_of``?"""
+    day = as_of_date(as_of)
+    scen = scenario if isinstance(scenario, Scenario) else load_scenario(scenario or "current")
+    loaded = load_item(graph, item, day)
+    party = load_party(graph, to, day, affiliate_lists(scen, day))
+    return decide(scen, day, loaded, party, lambda ids: country_groups(graph, ids, day))
+
+
 class LicenseCheck:
     """License views of many (item, party) pairs under one scenario and day, each pair
     evaluated once: the diversion and exposure questions annotate hops and members with
@@ -496,13 +510,34 @@ class LicenseCheck:
     def __init__(self, graph: Graph, scen: Scenario, day: dt.date) -> None:
         self.graph, self.scen, self.day = graph, scen, day
         self._views: dict[tuple[str, str], LicenseView | None] = {}
+        # each item, party and country is read once per answer, however many pairs
+        # share it (an exposure row asks every chip x every member)
+        self._items: dict[str, tuple[EntityRef, str, dict[str, Any]]] = {}
+        self._parties: dict[str, Party] = {}
+        self._groups: dict[str, list[str]] = {}
+        self._affiliates = affiliate_lists(scen, day)
+
+    def _groups_of(self, ids: list[str]) -> dict[str, list[str]]:
+        missing = sorted(set(ids) - self._groups.keys())
+        if missing:
+            found = country_groups(self.graph, missing, self.day)
+            self._groups.update({c: found.get(c, []) for c in missing})
+        return {c: self._groups[c] for c in ids}
+
+    def _decide(self, item: str, party: str) -> LicenseResult:
+        if item not in self._items:
+            self._items[item] = load_item(self.graph, item, self.day)
+        if party not in self._parties:
+            self._parties[party] = load_party(self.graph, party, self.day, self._affiliates)
+        return decide(self.scen, self.day, self._items[item], self._parties[party],
+                      self._groups_of)
 
     def view(self, item: str, party: str, recorded: str | None = None,
              recorded_date: str | None = None) -> LicenseView | None:
         key = (item, party)
         if key not in self._views:
             try:
-                res = license(self.graph, item, party, scenario=self.scen, as_of=self.day)
+                res = self._decide(item, party)
                 self._views[key] = LicenseView(
                     item=item, party=party, required=res.required, policy=res.policy,
                     rules=", ".join(f.rule for f in res.applied), at_risk=False)

@@ -14,7 +14,8 @@ version and day and reused by chokepoints and what-if.
 A graph version is the bookmark a read transaction returns: the server's last committed
 transaction, so any write (a load, a re-ingest that only changes a share) gives a new
 version and the next question computes the summaries anew. Nothing is written to the
-database; a process keeps the last few summaries (the API server: across requests).
+database; the Graph keeps the last few (``Kept``), so the API server reuses them across
+requests for as long as its lifespan holds the connection.
 """
 
 from __future__ import annotations
@@ -149,8 +150,27 @@ def immediate_dominators(s: Summary, target: int,
     return {orig[v]: orig[int(d)] for v, d in enumerate(dom) if d == d and d >= 0}
 
 
-_cache: OrderedDict[tuple[object, ...], Summary] = OrderedDict()
-_cache_lock = threading.Lock()
+class Kept:
+    """The last ``KEEP`` summaries of one graph, by (day, version). It lives on the Graph
+    (``Graph.derived``), so whoever owns the connection owns it: the API's lifespan, a CLI
+    command, a test. One lock: a summary is computed once even when questions arrive
+    together, and the others wait for it."""
+
+    def __init__(self) -> None:
+        self._kept: OrderedDict[tuple[dt.date, tuple[str, ...]], Summary] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, graph: Graph, day: dt.date, version: tuple[str, ...]) -> Summary:
+        key = (day, version)
+        with self._lock:
+            if key in self._kept:
+                self._kept.move_to_end(key)
+                return self._kept[key]
+            s = _compute(graph, day, version)
+            self._kept[key] = s
+            while len(self._kept) > KEEP:
+                self._kept.popitem(last=False)
+            return s
 
 
 def graph_version(graph: Graph) -> tuple[str, ...]:
@@ -165,17 +185,9 @@ def graph_version(graph: Graph) -> tuple[str, ...]:
 
 def summary(graph: Graph, day: dt.date) -> Summary:
     """The summary of ``graph`` on ``day`` at its current version (computed if new)."""
-    version = graph_version(graph)
-    key = (id(graph.driver), graph.database, day, version)
-    with _cache_lock:
-        if key in _cache:
-            _cache.move_to_end(key)
-            return _cache[key]
-        s = _compute(graph, day, version)
-        _cache[key] = s
-        while len(_cache) > KEEP:
-            _cache.popitem(last=False)
-        return s
+    kept = graph.derived.setdefault("summaries", Kept())
+    assert isinstance(kept, Kept)
+    return kept.get(graph, day, graph_version(graph))
 
 
 def _compute(graph: Graph, day: dt.date, version: tuple[str, ...]) -> Summary:

@@ -408,3 +408,45 @@ def test_diversion_to_paths_carry_the_license_view(graph: Graph) -> None:
     view = small.path.hops[0].license
     assert view is not None and view["required"] is False and not view["at_risk"]
     assert small.license_risk is False
+
+
+
+def counting_reads(graph: Graph, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The texts of the reads ``graph`` runs from now on (the reads still run)."""
+    reads: list[str] = []
+    real_read = graph.read
+
+    def counted(text: str, *args: Any, **kwargs: Any) -> list[dict[str, Any]]:
+        reads.append(text)
+        return real_read(text, *args, **kwargs)
+
+    monkeypatch.setattr(graph, "read", counted)
+    return reads
+
+
+def test_a_license_check_reads_each_item_and_party_once(graph: Graph,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Many pairs under one check (an exposure row asks every chip x every member): each
+    item, party and country is read once, and every view equals the single question's."""
+    from queries.license import LicenseCheck
+
+    b = hub_world()
+    b.node("chip:y", tpp=100.0, performance_density=0.1)
+    b.load(graph)
+    items, parties = ["chip:x", "chip:y"], ["firm:us", "firm:hub", "firm:cn"]
+    expected = {(i, p): license(graph, i, p, scenario=PAPER, as_of=DAY)
+                for i in items for p in parties}
+    reads = counting_reads(graph, monkeypatch)
+    license(graph, "chip:x", "firm:cn", scenario=PAPER, as_of=DAY)
+    per_pair = len(reads)  # item, party (and its owners), country groups
+    reads.clear()
+    check = LicenseCheck(graph, load_scenario(PAPER), dt.date.fromisoformat(DAY))
+    for i in items:
+        for p in parties:
+            view = check.view(i, p)
+            assert view is not None
+            assert (view.required, view.policy) == (expected[i, p].required,
+                                                    expected[i, p].policy)
+    # one read per item, the party reads once per party, no repeat for a pair
+    assert len(reads) <= len(items) + (per_pair - 1) * len(parties)
+    assert len(reads) < per_pair * len(items) * len(parties)

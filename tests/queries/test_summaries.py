@@ -13,7 +13,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from graph.db import Graph
-from queries.summaries import Summary, betweenness, graph_version, immediate_dominators
+from queries.summaries import (
+    Summary,
+    betweenness,
+    graph_version,
+    immediate_dominators,
+    summary,
+)
 from tests.queries.builder import Builder
 
 
@@ -79,3 +85,20 @@ def test_version_changes_with_any_write(graph: Graph) -> None:
     more.node("input:b", "B")
     more.load(graph)
     assert graph_version(graph) != v1
+
+
+def test_summaries_are_kept_with_the_graph_until_a_write(graph: Graph) -> None:
+    """The same Graph reuses its summary while nothing is written; a write computes a new
+    one; another Graph (another connection's owner) keeps its own."""
+    b = Builder()
+    b.node("input:a", "A")
+    b.load(graph)
+    day = dt.date(2025, 6, 1)
+    first = summary(graph, day)
+    assert summary(graph, day) is first
+    other = Graph(graph.driver, graph.database, graph.timeout, graph.target)
+    assert summary(other, day) is not first
+    more = Builder()
+    more.node("input:b", "B")
+    more.load(graph)
+    assert summary(graph, day) is not first
