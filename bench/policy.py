@@ -27,7 +27,7 @@ from bench.queries import measure
 from graph.db import apply_schema, open_graph
 from graph.server import ManagedServer
 
-SLOT = 5
+SLOT = 9
 SEVEN = ["current", "ai-diffusion-2025", "default", "arms-embargo", "wider-country-tiers",
          "american-monopoly", "repeal-without-replacement", "bilateral-deals"]
 TARGETS_MS = {"license": 50.0, "compare": 2000.0}
