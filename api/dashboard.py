@@ -19,7 +19,7 @@ from fastapi.responses import Response
 from api.deps import GraphDep, Principal, SettingsDep
 from api.graphql.context import in_thread
 from api.graphql.questions import scenario_id
-from graph.db import Graph
+from graph.db import Graph, Kept
 
 router = APIRouter()
 
@@ -100,9 +100,25 @@ def flatten(scenario: str, as_of: dt.date, c: Any) -> dict[str, Any]:
 
 def exposure_rows(graph: Graph, scenario: str | None,
                   as_of: dt.date | None) -> tuple[str, dt.date, list[dict[str, Any]]]:
+    """The rows of every consortium, kept per graph version, scenario file and day: a
+    dashboard polls the same question, and it is the API's costliest answer (the exposure
+    of every consortium; BENCHMARKS.md, "API under load"). Any write to the graph, or an
+    edit of the scenario's file, computes it anew."""
+    from queries.common import as_of_date
+    from queries.scenarios import scenario_stamp
+    from queries.summaries import graph_version
+
+    day = as_of_date(as_of)
+    key = (scenario_stamp(scenario), day, graph_version(graph))
+    kept = graph.derived.setdefault("consortia_rows", Kept(8))
+    return kept.get(key, lambda: _exposure_rows(graph, scenario, day))
+
+
+def _exposure_rows(graph: Graph, scenario: str | None,
+                   day: dt.date) -> tuple[str, dt.date, list[dict[str, Any]]]:
     from queries.exposure import exposure
 
-    result = exposure(graph, scenario=scenario, as_of=as_of)
+    result = exposure(graph, scenario=scenario, as_of=day)
     rows = [flatten(result.scenario, result.as_of, c) for c in result.consortia]
     return result.scenario, result.as_of, rows
 

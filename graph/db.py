@@ -10,7 +10,9 @@ never formatted into Cypher.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
@@ -100,6 +102,29 @@ def cypher(module_file: str, name: str) -> str:
     return load_cypher(Path(module_file).with_name(f"{name}.cypher"))
 
 
+class Kept:
+    """The last ``keep`` values computed from a graph, by key (e.g. day and graph version),
+    each computed once: one lock, so questions arriving together wait for the first one's
+    value instead of computing it again. Lives in ``Graph.derived``."""
+
+    def __init__(self, keep: int = 4) -> None:
+        self.keep = keep
+        self._kept: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, compute: Callable[[], T]) -> T:
+        with self._lock:
+            if key in self._kept:
+                self._kept.move_to_end(key)
+                kept: T = self._kept[key]
+                return kept
+            value = compute()
+            self._kept[key] = value
+            while len(self._kept) > self.keep:
+                self._kept.popitem(last=False)
+            return value
+
+
 class Graph:
     """A driver, the database to use, a default timeout, and the schema registry."""
 
@@ -110,10 +135,11 @@ class Graph:
         self.timeout = timeout
         self.target = target
         self.schema = schema
-        #: what questions derive from the graph and keep between calls (the chokepoint
-        #: summaries of queries/summaries.py, by graph version): owned with the connection,
+        #: what questions derive from the graph and keep between calls, by graph version
+        #: (the chokepoint summaries of queries/summaries.py, the dashboard's consortium
+        #: rows of api/dashboard.py): owned with the connection,
         #: so the API's lifespan owns it and a new Graph starts empty
-        self.derived: dict[str, object] = {}
+        self.derived: dict[str, Kept] = {}
 
     def close(self) -> None:
         self.driver.close()

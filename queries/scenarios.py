@@ -171,6 +171,14 @@ def _load_file(path: Path, mtime: float) -> Scenario:
     return parse_scenario(with_base_rules(_read_yaml(path), path), str(path))
 
 
+def scenario_stamp(name: str | None) -> tuple[str, float]:
+    """A bundled scenario's id and its file's modification time (0 for the built-in
+    default): an answer kept for a scenario is not reused once its file changes."""
+    text = DEFAULT_SCENARIO if name is None or not name.strip() else name.strip()
+    path = SCENARIO_DIR / f"{text}.yaml"
+    return text, path.stat().st_mtime if path.is_file() else 0.0
+
+
 def load_scenario(name: str | Path | None = None) -> Scenario:
     """A scenario by bundled id (``default``, ``arms-embargo``, ...) or by file path."""
     if isinstance(name, Scenario):  # already loaded

@@ -14,7 +14,7 @@ version and day and reused by chokepoints and what-if.
 A graph version is the bookmark a read transaction returns: the server's last committed
 transaction, so any write (a load, a re-ingest that only changes a share) gives a new
 version and the next question computes the summaries anew. Nothing is written to the
-database; the Graph keeps the last few (``Kept``), so the API server reuses them across
+database; the Graph keeps the last few (``graph.db.Kept``), so the API server reuses them across
 requests for as long as its lifespan holds the connection.
 """
 
@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import threading
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -31,7 +31,7 @@ import igraph as ig
 import numpy as np
 from neo4j.exceptions import DriverError, Neo4jError
 
-from graph.db import Graph, cypher, translate
+from graph.db import Graph, Kept, cypher, translate
 
 #: betweenness is sampled (k pivots, fixed seed, as networkx's ``k``/``seed``) above
 #: this many nodes
@@ -150,29 +150,6 @@ def immediate_dominators(s: Summary, target: int,
     return {orig[v]: orig[int(d)] for v, d in enumerate(dom) if d == d and d >= 0}
 
 
-class Kept:
-    """The last ``KEEP`` summaries of one graph, by (day, version). It lives on the Graph
-    (``Graph.derived``), so whoever owns the connection owns it: the API's lifespan, a CLI
-    command, a test. One lock: a summary is computed once even when questions arrive
-    together, and the others wait for it."""
-
-    def __init__(self) -> None:
-        self._kept: OrderedDict[tuple[dt.date, tuple[str, ...]], Summary] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, graph: Graph, day: dt.date, version: tuple[str, ...]) -> Summary:
-        key = (day, version)
-        with self._lock:
-            if key in self._kept:
-                self._kept.move_to_end(key)
-                return self._kept[key]
-            s = _compute(graph, day, version)
-            self._kept[key] = s
-            while len(self._kept) > KEEP:
-                self._kept.popitem(last=False)
-            return s
-
-
 def graph_version(graph: Graph) -> tuple[str, ...]:
     """The bookmark of a trivial read: it names the last committed transaction."""
     try:
@@ -185,9 +162,9 @@ def graph_version(graph: Graph) -> tuple[str, ...]:
 
 def summary(graph: Graph, day: dt.date) -> Summary:
     """The summary of ``graph`` on ``day`` at its current version (computed if new)."""
-    kept = graph.derived.setdefault("summaries", Kept())
-    assert isinstance(kept, Kept)
-    return kept.get(graph, day, graph_version(graph))
+    kept = graph.derived.setdefault("summaries", Kept(KEEP))
+    version = graph_version(graph)
+    return kept.get((day, version), lambda: _compute(graph, day, version))
 
 
 def _compute(graph: Graph, day: dt.date, version: tuple[str, ...]) -> Summary:

@@ -69,3 +69,24 @@ def test_scenarios_and_config(bundled_client: TestClient) -> None:
     assert page.status_code == 200 and "/static/vendor/chart.umd.min.js" in page.text
     assert "cdn" not in page.text.lower() and "https://" not in page.text
     assert bundled_client.get("/static/vendor/chart.umd.min.js").status_code == 200
+
+
+def test_rows_are_kept_until_the_graph_changes(small: Graph) -> None:
+    """The consortium rows are computed once per graph version and day: asked again they
+    are the same answer; after a write (a new consortium) they are computed anew."""
+    import datetime as dt
+
+    from api.dashboard import exposure_rows
+    from tests.queries.builder import Builder
+
+    day = dt.date(2025, 6, 1)
+    first = exposure_rows(small, None, day)
+    assert exposure_rows(small, None, day) is first
+    assert exposure_rows(small, None, dt.date(2025, 6, 2)) is not first
+    b = Builder()
+    b.node("consortium:new", "New consortium", kind="alliance")
+    b.load(small)
+    again = exposure_rows(small, None, day)
+    assert again is not first
+    assert ({r["consortium_id"] for r in again[2]}
+            == {r["consortium_id"] for r in first[2]} | {"consortium:new"})
