@@ -27,7 +27,6 @@ endpoints were emitted (or found in the database) — ``_settled`` is true of no
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
 
 from graph.db import Graph
 from ingest.records import NodeRecord, Rejection, RelRecord
@@ -194,14 +193,10 @@ class Judge:
         self._ask(waiting)
         if self.v.any_flagged():
             for item in source():
-                if isinstance(item, NodeRecord):
-                    out: Any = self.v.shape_node(item)
-                elif isinstance(item, RelRecord):
-                    out = self.v.shape_rel(item)
-                else:
-                    continue
-                if not isinstance(out, Rejection):
-                    self.v.reference(out)
+                if not isinstance(item, Rejection):
+                    out = self.v.shape(item)
+                    if not isinstance(out, Rejection):
+                        self.v.reference(out)
         self._undecided.clear()
         for seq, rec, _ in waiting:
             if isinstance(rec, NodeRecord):

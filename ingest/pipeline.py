@@ -166,11 +166,9 @@ def _write_pass(source: Source, v: Validator, rejected: set[int], writer: Writer
     again (shaping is deterministic) and handed to the writer."""
     for seq, item in enumerate(source()):
         if isinstance(item, kind) and seq not in rejected:
-            if isinstance(item, NodeRecord):
-                node = v.shape_node(item)
-                assert isinstance(node, NodeRecord), "judged valid, so shaped before"
-                writer.add_node(node)
+            rec = v.shape(item)
+            assert not isinstance(rec, Rejection), "judged valid, so shaped before"
+            if isinstance(rec, NodeRecord):
+                writer.add_node(rec)
             else:
-                rel = v.shape_rel(item)
-                assert isinstance(rel, RelRecord), "judged valid, so shaped before"
-                writer.add_rel(rel)
+                writer.add_rel(rec)

@@ -172,6 +172,10 @@ class Validator:
         default_factory=dict)
 
     # -- stage 1: the record itself ---------------------------------------------------
+    def shape(self, rec: NodeRecord | RelRecord) -> NodeRecord | RelRecord | Rejection:
+        """``shape_node`` or ``shape_rel``, whichever the record is."""
+        return self.shape_node(rec) if isinstance(rec, NodeRecord) else self.shape_rel(rec)
+
     def shape_node(self, rec: NodeRecord) -> NodeRecord | Rejection:
         """Check a node on its own; return it with coerced properties, or a rejection."""
         if rec.label not in self.schema.labels:

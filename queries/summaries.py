@@ -14,8 +14,8 @@ version and day and reused by chokepoints and what-if.
 A graph version is the bookmark a read transaction returns: the server's last committed
 transaction, so any write (a load, a re-ingest that only changes a share) gives a new
 version and the next question computes the summaries anew. Nothing is written to the
-database; the Graph keeps the last few (``graph.db.Kept``), so the API server reuses them across
-requests for as long as its lifespan holds the connection.
+database; the Graph keeps the last few (``graph.db.Kept``), so the API server reuses
+them across requests for as long as its lifespan holds the connection.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from graph.db import Graph, Kept, cypher, translate
 #: this many nodes
 BETWEENNESS_EXACT_MAX = 2000
 BETWEENNESS_SAMPLES = 64
-#: summaries kept per process (graph, database, day, version)
+#: summaries a Graph keeps (by day and graph version)
 KEEP = 4
 
 
@@ -45,21 +45,15 @@ KEEP = 4
 class Supply:
     """The SUPPLIES relationships valid on a day, indexed for what-if."""
 
-    #: provider id -> [(input id, share or None)]
-    by_provider: dict[str, list[tuple[str, float | None]]]
     #: input id -> [(provider id, share or None, provider is a Country)]
     by_input: dict[str, list[tuple[str, float | None, bool]]]
     #: firm id -> its headquarters country (the first valid one), firms with one only
     hq: dict[str, str]
     #: country id -> every firm with a valid HEADQUARTERED_IN to it
     firms_in: dict[str, list[str]]
-    countries: set[str]
-    #: input id -> its valid SUPPLIES relationships; the inputs with a Country provider
-    n_rels: dict[str, int]
-    has_country: set[str]
-    #: the same as arrays, inputs numbered in id order: input ids; per provider its
-    #: relationships' input numbers and shares (None as 0); per input number its
-    #: relationship count and whether it has a Country provider
+    #: inputs numbered in id order: input ids; per provider its relationships' input
+    #: numbers and shares (None as 0); per input number its relationship count and
+    #: whether it has a Country provider
     input_ids: list[str] = field(default_factory=list)
     rels_of: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
     n_rels_arr: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
@@ -202,20 +196,18 @@ def _read_supply(graph: Graph, day: dt.date) -> Supply:
     firms_in: dict[str, list[str]] = defaultdict(list)
     for f, c in row["located"]:
         firms_in[c].append(f)
-    has_country = {i for i, v in by_input.items() if any(c for _, _, c in v)}
     input_ids = sorted(by_input)
     number = {i: k for k, i in enumerate(input_ids)}
     rels_of = {p: (np.fromiter((number[i] for i, _ in v), np.int64, len(v)),
                    np.fromiter((sh or 0.0 for _, sh in v), np.float64, len(v)))
                for p, v in by_provider.items()}
-    return Supply(by_provider=dict(by_provider), by_input=dict(by_input), hq=hq,
-                  firms_in=dict(firms_in), countries=countries,
-                  n_rels={i: len(v) for i, v in by_input.items()}, has_country=has_country,
+    return Supply(by_input=dict(by_input), hq=hq, firms_in=dict(firms_in),
                   input_ids=input_ids, rels_of=rels_of,
                   n_rels_arr=np.fromiter((len(by_input[i]) for i in input_ids), np.int64,
                                          len(input_ids)),
-                  has_country_arr=np.fromiter((i in has_country for i in input_ids), bool,
-                                              len(input_ids)))
+                  has_country_arr=np.fromiter(
+                      (any(c for _, _, c in by_input[i]) for i in input_ids), bool,
+                      len(input_ids)))
 
 
 def reachable(s: Summary, start: Sequence[int]) -> list[int]:

@@ -4,13 +4,15 @@ same numbers in JSON and CSV, and numbers checked against Cypher counted indepen
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 
 import pytest
 from fastapi.testclient import TestClient
 
-from api.dashboard import COLUMNS
+from api.dashboard import COLUMNS, exposure_rows
 from graph.db import Graph
+from tests.queries.builder import Builder
 
 pytestmark = pytest.mark.neo4j
 
@@ -74,11 +76,6 @@ def test_scenarios_and_config(bundled_client: TestClient) -> None:
 def test_rows_are_kept_until_the_graph_changes(small: Graph) -> None:
     """The consortium rows are computed once per graph version and day: asked again they
     are the same answer; after a write (a new consortium) they are computed anew."""
-    import datetime as dt
-
-    from api.dashboard import exposure_rows
-    from tests.queries.builder import Builder
-
     day = dt.date(2025, 6, 1)
     first = exposure_rows(small, None, day)
     assert exposure_rows(small, None, day) is first
