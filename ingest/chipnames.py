@@ -24,7 +24,7 @@ from typing import Any
 
 from graph.db import Graph, cypher
 from ingest.records import NodeRecord
-from ingest.resolve import slugify
+from ingest.resolve import own_output, slugify
 
 
 def chip_key(name: str) -> str:
@@ -86,10 +86,13 @@ class ChipIndex:
     def add_graph(self, graph: Graph | None, own_source: str | None = None) -> ChipIndex:
         """Index every Chip already in the database (one query). Chips backed by
         ``own_source`` alone came from an earlier run of the same importer and are left
-        out, so a re-run emits what the first run did."""
+        out, so a re-run emits what the first run did (the curated data's chips are kept,
+        see ``own_output``)."""
         if graph is not None:
-            for row in graph.read(cypher(__file__, "chip_names")):
-                if own_source and (row["sources"] or []) == [own_source]:
+            rows = graph.read(cypher(__file__, "chip_names"))
+            own = own_output(rows, own_source, "Chip") if own_source else set()
+            for row in rows:
+                if row["id"] in own:
                     continue
                 values = {k: v for k, v in (row["props"] or {}).items()
                           if k not in {"id", "name", "aliases", "sources", "confidence"}}

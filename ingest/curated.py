@@ -161,3 +161,14 @@ def read_curated(paths: Iterable[Path]) -> list[Item]:
     for f in yaml_files(paths):
         items.extend(read_curated_file(f))
     return items
+
+
+def curated_ids(label: str, data_dir: Path | None = None) -> set[str]:
+    """The ids of the curated data's ``label`` nodes (``data/`` of this checkout).
+
+    A curated node may cite only a dataset (a firm ETO lists, sourced to ETO alone): it is
+    still the product's, never the output of that dataset's importer (see
+    ``FirmIndex.add_graph``)."""
+    folder = data_dir or Path(__file__).resolve().parent.parent / "data"
+    return {rec.id for rec in read_curated([folder])
+            if isinstance(rec, NodeRecord) and rec.label == label and isinstance(rec.id, str)}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from typing import Any
 
 from graph.db import Graph, cypher
 from ingest.records import NodeRecord
@@ -40,6 +41,15 @@ def slugify(text: str) -> str:
     text = text.replace("&", " and ").replace("+", " plus ")
     slug = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
     return slug or "unnamed"
+
+
+def own_output(rows: Iterable[dict[str, Any]], own_source: str, label: str) -> set[str]:
+    """The ids among ``rows`` (id, sources) that an importer citing ``own_source`` made on
+    an earlier run: backed by that source alone and not defined by the curated data."""
+    from ingest.curated import curated_ids
+
+    alone = {r["id"] for r in rows if (r["sources"] or []) == [own_source]}
+    return alone - curated_ids(label) if alone else alone
 
 
 class FirmIndex:
@@ -80,11 +90,15 @@ class FirmIndex:
 
         Firms backed by ``own_source`` alone were created by an earlier run of the same
         importer: they are left out, so a re-run emits the same records as the first run
-        (and the same summary) instead of resolving to its own output.
+        (and the same summary) instead of resolving to its own output. The curated data's
+        firms are kept even when they cite only that dataset (ETO is the one source of
+        many a Japanese supplier): dropping them would give their names to new firms.
         """
         if graph is not None:
-            for row in graph.read(cypher(__file__, "firm_names")):
-                if own_source and (row["sources"] or []) == [own_source]:
+            rows = graph.read(cypher(__file__, "firm_names"))
+            own = own_output(rows, own_source, "Firm") if own_source else set()
+            for row in rows:
+                if row["id"] in own:
                     continue
                 self.add(row["id"], [row["name"], *(row["aliases"] or [])])
         return self
