@@ -163,12 +163,13 @@ def read_curated(paths: Iterable[Path]) -> list[Item]:
     return items
 
 
-def curated_ids(label: str, data_dir: Path | None = None) -> set[str]:
-    """The ids of the curated data's ``label`` nodes (``data/`` of this checkout).
+
+def curated_sources(label: str, data_dir: Path | None = None) -> dict[str, set[str]]:
+    """id -> sources of the curated data's ``label`` nodes (``data/`` of this checkout).
 
     A curated node may cite only a dataset (a firm ETO lists, sourced to ETO alone): it is
     still the product's, never the output of that dataset's importer (see
-    ``FirmIndex.add_graph``)."""
+    ``ingest.resolve.own_output``)."""
     folder = data_dir or Path(__file__).resolve().parent.parent / "data"
-    return {rec.id for rec in read_curated([folder])
+    return {rec.id: set(rec.props.get("sources") or ()) for rec in read_curated([folder])
             if isinstance(rec, NodeRecord) and rec.label == label and isinstance(rec.id, str)}

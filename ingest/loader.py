@@ -142,6 +142,10 @@ class Writer:
         (committed or failed); they are still counted only by the writer's next step."""
         self.scheduler.wait_for_server()
 
+    def abandon(self) -> None:
+        """The load stops on an error: the batches in flight end before it is raised."""
+        self.scheduler.abandon()
+
     def add_node(self, rec: NodeRecord) -> None:
         self._add("node", rec.label, node_row(rec))
 

@@ -119,14 +119,15 @@ def run_load(graph: Graph | None, source: Source, *, batch_size: int = DEFAULT_B
                                else count_valid(valid))
         judge = Judge(v, graph, emit_node, emit_rel)
         bar.task("reading", None)
-        for seq, item in enumerate(source()):
-            judge.feed(seq, item)
-            if not seq % PROGRESS_EVERY:
-                bar.advance("reading", PROGRESS_EVERY)
-        bar.finish("reading")
-        rejections = judge.finish(source)
-        if writer is not None:  # the default: written as judged
-            writer.flush()
+        with _stopping(writer):
+            for seq, item in enumerate(source()):
+                judge.feed(seq, item)
+                if not seq % PROGRESS_EVERY:
+                    bar.advance("reading", PROGRESS_EVERY)
+            bar.finish("reading")
+            rejections = judge.finish(source)
+            if writer is not None:  # the default: written as judged
+                writer.flush()
         # the verdicts before what the writer found (an endpoint gone during the load)
         found = summary.rejections[before:]
         del summary.rejections[before:]
@@ -142,10 +143,23 @@ def run_load(graph: Graph | None, source: Source, *, batch_size: int = DEFAULT_B
         # --strict and nothing rejected: now write what was judged
         assert strict and graph is not None
         writer = _writer(graph, summary, batch_size, bar)
-        for kind in (NodeRecord, RelRecord):
-            _write_pass(source, v, judge.rejected, writer, kind)
-            writer.flush()
+        with _stopping(writer):
+            for kind in (NodeRecord, RelRecord):
+                _write_pass(source, v, judge.rejected, writer, kind)
+                writer.flush()
     return summary
+
+
+@contextmanager
+def _stopping(writer: Writer | None) -> Iterator[None]:
+    """On any error (a batch's, the reader's, an interrupt), the writer's batches in flight
+    end before it propagates: nothing of this run is written after the caller sees it."""
+    try:
+        yield
+    except BaseException:
+        if writer is not None:
+            writer.abandon()
+        raise
 
 
 PROGRESS_EVERY = 1024

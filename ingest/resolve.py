@@ -45,11 +45,16 @@ def slugify(text: str) -> str:
 
 def own_output(rows: Iterable[dict[str, Any]], own_source: str, label: str) -> set[str]:
     """The ids among ``rows`` (id, sources) that an importer citing ``own_source`` made on
-    an earlier run: backed by that source alone and not defined by the curated data."""
-    from ingest.curated import curated_ids
+    an earlier run: backed by that source alone, and not a node of the curated data that
+    cites only that source (a node the importer made under a curated id, in a graph without
+    the curated data, still has other sources than the curated record)."""
+    from ingest.curated import curated_sources
 
     alone = {r["id"] for r in rows if (r["sources"] or []) == [own_source]}
-    return alone - curated_ids(label) if alone else alone
+    if not alone:
+        return alone
+    curated = curated_sources(label)
+    return {i for i in alone if curated.get(i) != {own_source}}
 
 
 class FirmIndex:

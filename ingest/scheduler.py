@@ -15,8 +15,9 @@ send (the seam: ``Scheduler.has_room`` then ``Scheduler.send``):
 
 Batches are counted (their ``finish`` called, in the caller's thread) in the order they
 were sent; the first that fails stops the run: its error is raised from the caller's next
-wait. An ``observer`` (tests) sees every send, with the batches still uncounted beside it,
-and every wait, before the caller blocks (a batch is named by its ``token``).
+wait, once the batches sent after it have ended. An ``observer`` (tests) sees every send,
+with the batches still uncounted beside it, and every wait, before the caller blocks (a
+batch is named by its ``token``).
 """
 
 from __future__ import annotations
@@ -123,7 +124,20 @@ class Scheduler:
         if self.observer is not None:
             self.observer.waiting()
         _, _, job, finish = self._pending.popleft()
-        finish(job.wait())
+        try:
+            result = job.wait()
+        except BaseException:
+            self.abandon()
+            raise
+        finish(result)
+
+    def abandon(self) -> None:
+        """The run stops (a batch failed, or the caller did): wait for the batches still
+        in flight to end, uncounted, so that no write of this run lands after its error
+        reached the caller (a re-run started at once would race them)."""
+        for _, _, job, _ in self._pending:
+            job.join()
+        self._pending.clear()
 
     def wait_for(self, prefix: str = "") -> None:
         """Count batches, oldest first, until none whose key starts with ``prefix`` is

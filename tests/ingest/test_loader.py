@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -102,6 +103,44 @@ class InterruptedGraph(Graph):
         if self.writes == self.fail_at:
             raise RuntimeError("simulated crash")
         return super().execute_write(work)
+
+
+class WatchedGraph(InterruptedGraph):
+    """The k-th write fails; the writes sent after it start only once it has failed (so
+    they are in flight when the error reaches the writer); counts the writes running."""
+
+    def __init__(self, graph: Graph, fail_at: int) -> None:
+        super().__init__(graph, fail_at)
+        self.failed = threading.Event()
+        self.running = 0
+        self.lock = threading.Lock()
+
+    def execute_write(self, work: Any) -> Any:
+        with self.lock:
+            self.writes += 1
+            n = self.writes
+            self.running += 1
+        try:
+            if n == self.fail_at:
+                self.failed.set()
+                raise RuntimeError("simulated crash")
+            if n > self.fail_at:
+                self.failed.wait()
+            return Graph.execute_write(self, work)
+        finally:
+            with self.lock:
+                self.running -= 1
+
+
+def test_a_failed_load_leaves_no_write_running(graph: Graph) -> None:
+    """The error of a batch reaches the caller only once the batches sent after it have
+    ended: a re-run started at once must not race the failed run's last writes."""
+    items = bundled_items(graph)
+    watched = WatchedGraph(graph, 3)
+    with pytest.raises(RuntimeError):
+        run_load(watched, list_source(items), batch_size=200, progress=False)
+    assert watched.writes > watched.fail_at  # a batch was in flight beside the failed one
+    assert watched.running == 0
 
 
 @pytest.mark.parametrize("fail_at", [3, 12])
