@@ -44,7 +44,8 @@ def compare_scenarios(graph: Graph, scenarios: Sequence[str | Path | Scenario],
     day = as_of_date(as_of)
     scens = [s if isinstance(s, Scenario) else load_scenario(s) for s in scenarios]
     ref, kind, props = load_item(graph, item or DEFAULT_ITEM, day)
-    ids = [r["iso3"] for r in graph.read(cypher(__file__, "countries"))]
+    ids = [r["iso3"] for r in graph.read(cypher(__file__, "countries"), plain=True)[0][
+        "countries"]]
     groups = country_groups(graph, ids, day)
     dcs = data_centers(graph, day)
     op: dict[str, float] = defaultdict(float)

@@ -13,7 +13,9 @@ CALL (i) {
   RETURN collect({p: p, share: s.share, is_country: p:Country}) AS raw
 }
 WITH i, raw, any(x IN raw WHERE x.is_country) AS by_countries
-RETURN i.id AS id, coalesce(i.name, i.id) AS name, [x IN raw | {
+ORDER BY i.id
+// one row (a list): the driver decodes each row as a message of its own
+RETURN collect({id: i.id, name: coalesce(i.name, i.id), providers: [x IN raw | {
   id: x.p.id, name: coalesce(x.p.name, x.p.id), share: x.share,
   label: CASE WHEN x.is_country THEN 'Country' ELSE 'Firm' END,
   country: CASE WHEN x.is_country THEN x.p.id
@@ -22,7 +24,6 @@ RETURN i.id AS id, coalesce(i.name, i.id) AS name, [x IN raw | {
                                     WHERE (h.since IS NULL OR h.since <= $as_of)
                                       AND (h.until IS NULL OR h.until >= $as_of)
                                     RETURN c.id }) END
-}] AS providers,
-       i.unattributed_country_share AS unattributed_country_share,
-       i.unattributed_firm_share AS unattributed_firm_share, i.europe_share AS europe_share
-ORDER BY id
+}],
+  unattributed_country_share: i.unattributed_country_share,
+  unattributed_firm_share: i.unattributed_firm_share, europe_share: i.europe_share}) AS inputs

@@ -22,6 +22,7 @@ from queries.models import (
     DiversionPath,
     DiversionResult,
     DiversionToResult,
+    Hop,
     ReachingItem,
 )
 from queries.scenarios import Scenario, concern_countries, country_tiers, load_scenario
@@ -52,17 +53,22 @@ def annotate_licenses(paths: list[DiversionPath], origin: str,
     """Each SHIPS_TO hop says the license status of the item it moves (its ``item``, else
     the path's origin chip or model) at the party it reaches, with the license recorded on
     the shipment; a path is at license risk where such a hop is at risk."""
+    asked: list[tuple[Hop, str]] = []
     for path in paths:
         for hop in path.hops:
             if hop.type != "SHIPS_TO" or hop.direction != "forward":
                 continue
             item = hop.properties.get("item") or (
                 origin if origin.startswith(("chip:", "model:")) else None)
-            if not item:
-                continue
-            view = check.view(str(item), hop.to_id, hop.properties.get("license"),
-                              hop.properties.get("license_date"))
-            hop.license = view.model_dump() if view is not None else None
+            if item:
+                asked.append((hop, str(item)))
+    if asked:
+        check.prefetch(sorted({hop.to_id for hop, _ in asked}))
+    for hop, item in asked:
+        view = check.view(item, hop.to_id, hop.properties.get("license"),
+                          hop.properties.get("license_date"))
+        hop.license = view.model_dump() if view is not None else None
+    for path in paths:
         path.license_risk = any(h.license is not None and h.license["at_risk"]
                                 for h in path.hops)
 

@@ -41,6 +41,8 @@ def license_view(row: dict[str, Any], check: LicenseCheck) -> list[LicenseView]:
     parties = sorted({m["id"] for m in row["members"] if m["label"] == "Firm"}
                      | {i["id"] for i in row["items"] if i["label"] == "DataCenter"})
     out = []
+    if chips:
+        check.prefetch(parties)
     for chip in chips:
         for party in parties:
             view = check.view(chip, party)

@@ -27,8 +27,8 @@ def source_titles(graph: Graph, paths: Iterable[list[dict[str, Any]]]) -> dict[s
     ids = sorted({s for rels in paths for r in rels for s in (r["props"].get("sources") or [])})
     if not ids:
         return {}
-    rows = graph.read(cypher(__file__, "source_titles"), {"ids": ids})
-    return {r["id"]: r["title"] for r in rows}
+    rows = graph.read(cypher(__file__, "source_titles"), {"ids": ids}, plain=True)
+    return {sid: title for sid, title in rows[0]["sources"]}
 
 
 def hops(nodes: list[dict[str, Any]], rels: list[dict[str, Any]], titles: dict[str, str],

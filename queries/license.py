@@ -24,7 +24,7 @@ one, and null when a rule that could require one cannot be decided from the grap
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -417,16 +417,25 @@ def _listed_stakes(graph: Graph, user: EndUser, lists: set[str], day: dt.date) -
             user.listed_stakes[lid] = (lo, hi, chains)
 
 
-def load_party(graph: Graph, to: str, day: dt.date, affiliate_lists: set[str]) -> Party:
+def party_id(to: str) -> str:
+    """The id a party is asked by: a three-letter code is a country (upper case)."""
     if not isinstance(to, str) or not to.strip():
         raise BadArgument("a party is required (--to)",
                           hint="a country (ISO3, e.g. CHN), a firm id or a data center id")
     text = to.strip()
-    pid = text.upper() if len(text) == 3 and text.isalpha() else text
-    rows = graph.read(cypher(__file__, "license_party"), {"id": pid, "as_of": day})
-    if not rows:
-        lookup(graph, pid, PARTY_LABELS, what="party")
-    row = rows[0]
+    return text.upper() if len(text) == 3 and text.isalpha() else text
+
+
+def read_parties(graph: Graph, ids: list[str], day: dt.date) -> dict[str, dict[str, Any]]:
+    """The rows of the parties ``ids`` that exist (license_party.cypher), in one read."""
+    rows = graph.read(cypher(__file__, "license_party"), {"ids": ids, "as_of": day})
+    return {r["id"]: r for r in rows}
+
+
+def party_of(graph: Graph, row: dict[str, Any], day: dt.date,
+             affiliate_lists: set[str]) -> Party:
+    """A party from its row: its end users, and their listed owners' stakes when the
+    Affiliates rule is in force."""
     label = primary_label(row["labels"])
     if label not in PARTY_LABELS:
         raise BadArgument(f"{row['id']!r} is a {label}, expected a Country, Firm or "
@@ -438,6 +447,15 @@ def load_party(graph: Graph, to: str, day: dt.date, affiliate_lists: set[str]) -
             _listed_stakes(graph, u, affiliate_lists, day)
     return Party(id=row["id"], name=row["name"], label=label, country=row["country"],
                  users=users)
+
+
+def load_party(graph: Graph, to: str, day: dt.date, affiliate_lists: set[str]) -> Party:
+    pid = party_id(to)
+    row = read_parties(graph, [pid], day).get(pid)
+    if row is None:
+        lookup(graph, pid, PARTY_LABELS, what="party")  # raises: unknown, or its kind
+        raise NotFound(f"unknown party {pid!r}")
+    return party_of(graph, row, day, affiliate_lists)
 
 
 def load_item(graph: Graph, item: str, day: dt.date | None = None
@@ -514,6 +532,7 @@ class LicenseCheck:
         # share it (an exposure row asks every chip x every member)
         self._items: dict[str, tuple[EntityRef, str, dict[str, Any]]] = {}
         self._parties: dict[str, Party] = {}
+        self._bad: dict[str, BadArgument | NotFound] = {}
         self._groups: dict[str, list[str]] = {}
         self._affiliates = affiliate_lists(scen, day)
 
@@ -524,7 +543,34 @@ class LicenseCheck:
             self._groups.update({c: found.get(c, []) for c in missing})
         return {c: self._groups[c] for c in ids}
 
+    def prefetch(self, parties: Iterable[str]) -> None:
+        """Read the parties an answer will ask about together, in one read (a view per
+        party would read each alone); one that cannot be a party fails its views later,
+        as a view of it alone would."""
+        ids: dict[str, str] = {}
+        for to in parties:
+            if to in self._parties or to in self._bad:
+                continue
+            try:
+                ids[to] = party_id(to)
+            except BadArgument as exc:
+                self._bad[to] = exc
+        if not ids:
+            return
+        rows = read_parties(self.graph, sorted(set(ids.values())), self.day)
+        for to, pid in ids.items():
+            try:
+                if pid not in rows:
+                    lookup(self.graph, pid, PARTY_LABELS, what="party")  # says why
+                    raise NotFound(f"unknown party {pid!r}")
+                self._parties[to] = party_of(self.graph, rows[pid], self.day,
+                                             self._affiliates)
+            except (BadArgument, NotFound) as exc:
+                self._bad[to] = exc
+
     def _decide(self, item: str, party: str) -> LicenseResult:
+        if party in self._bad:
+            raise self._bad[party]
         if item not in self._items:
             self._items[item] = load_item(self.graph, item, self.day)
         if party not in self._parties:

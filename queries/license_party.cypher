@@ -3,7 +3,9 @@
 // users (a Firm itself; a DataCenter's operators), each with its headquarters country,
 // its listings (LISTED_ON valid that day) and its controlling owners up the OWNS chain
 // (share >= 0.5 or kind control on every hop: whose ultimate parent it is).
-MATCH (p:Entity {id: $id})
+// $ids: every party an answer asks about, read together (one row each that exists).
+UNWIND $ids AS pid
+MATCH (p:Entity {id: pid})
 WITH p,
      CASE WHEN p:Country THEN p.id
           WHEN p:DataCenter THEN head([(p)-[r:LOCATED_IN]->(c:Country)

@@ -203,7 +203,7 @@ def load_scenario(name: str | Path | None = None) -> Scenario:
 
 def country_tiers(graph: Graph, scenario: Scenario) -> dict[str, str]:
     """Tier of every Country in the graph (plus listed countries absent from it)."""
-    rows = graph.read(cypher(__file__, "countries"))
+    rows = graph.read(cypher(__file__, "countries"), plain=True)[0]["countries"]
     tiers = {r["iso3"]: scenario.tier(r["iso3"], r["groups"]) for r in rows}
     for iso3 in scenario.concern_countries | scenario.trusted_countries:
         tiers.setdefault(iso3, scenario.tier(iso3, []))

@@ -1,3 +1,3 @@
-// Titles of the Source nodes an answer cites.
+// Titles of the Source nodes an answer cites, as one row (a map id -> title).
 MATCH (s:Source) WHERE s.id IN $ids
-RETURN s.id AS id, s.title AS title
+RETURN collect([s.id, s.title]) AS sources

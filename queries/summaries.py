@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 
 import igraph as ig
 import numpy as np
+from neo4j import READ_ACCESS
 from neo4j.exceptions import DriverError, Neo4jError
 
 from graph.db import Graph, Kept, cypher, translate
@@ -147,8 +148,9 @@ def immediate_dominators(s: Summary, target: int,
 def graph_version(graph: Graph) -> tuple[str, ...]:
     """The bookmark of a trivial read: it names the last committed transaction."""
     try:
-        with graph.driver.session(database=graph.database) as session:
-            session.execute_read(lambda tx: tx.run(cypher(__file__, "version")).consume())
+        with graph.driver.session(database=graph.database,
+                                  default_access_mode=READ_ACCESS) as session:
+            session.run(cypher(__file__, "version")).consume()  # auto-commit: 1 round trip
             return tuple(sorted(session.last_bookmarks().raw_values))
     except (Neo4jError, DriverError, OSError) as exc:
         raise translate(exc, graph.target) from exc

@@ -450,3 +450,31 @@ def test_a_license_check_reads_each_item_and_party_once(graph: Graph,
     # one read per item, the party reads once per party, no repeat for a pair
     assert len(reads) <= len(items) + (per_pair - 1) * len(parties)
     assert len(reads) < per_pair * len(items) * len(parties)
+
+
+def test_a_license_check_reads_its_parties_together(graph: Graph,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """``prefetch`` reads every party of an answer in one query; the views then read no
+    party again and equal the single questions; what cannot be a party (a chip, nothing)
+    gets no view, as when it is asked alone."""
+    import queries.license as license_module
+    from graph.db import cypher
+    from queries.license import LicenseCheck
+
+    hub_world().load(graph)
+    parties = ["firm:us", "firm:hub", "firm:cn", "chn", "chip:x", "  ", "firm:nobody"]
+    expected = {p: license(graph, "chip:x", p, scenario=PAPER, as_of=DAY)
+                for p in parties[:4]}
+    party_query = cypher(license_module.__file__, "license_party")
+    check = LicenseCheck(graph, load_scenario(PAPER), dt.date.fromisoformat(DAY))
+    reads = counting_reads(graph, monkeypatch)
+    check.prefetch(parties)
+    assert reads.count(party_query) == 1
+    reads.clear()
+    views = {p: check.view("chip:x", p) for p in parties}
+    assert party_query not in reads
+    for p, res in expected.items():
+        view = views[p]
+        assert view is not None and (view.required, view.policy) == (res.required,
+                                                                      res.policy)
+    assert views["chip:x"] is None and views["  "] is None and views["firm:nobody"] is None
