@@ -105,6 +105,7 @@ def level(port: int, clients: int, seconds: float) -> dict[str, Any]:
     """Run ``clients`` clients for ``seconds``; latencies of requests started in time."""
     requests = mix()
     latencies: list[list[float]] = [[] for _ in range(clients)]
+    kinds: list[list[str]] = [[] for _ in range(clients)]
     errors: list[Counter[str]] = [Counter() for _ in range(clients)]
     start = threading.Barrier(clients + 1)
     stop_at = [0.0]
@@ -114,11 +115,12 @@ def level(port: int, clients: int, seconds: float) -> dict[str, Any]:
         k = i
         start.wait()
         while time.monotonic() < stop_at[0]:
-            _name, target, query = requests[k % len(requests)]
+            name, target, query = requests[k % len(requests)]
             k += 1
             t0 = time.perf_counter()
             err = client.send(target, query)
             latencies[i].append(time.perf_counter() - t0)
+            kinds[i].append(name)
             if err:
                 errors[i][err] += 1
         client.close()
@@ -134,6 +136,10 @@ def level(port: int, clients: int, seconds: float) -> dict[str, Any]:
         t.join()
     elapsed = time.monotonic() - t0
     lat = sorted(x for xs in latencies for x in xs)
+    per_kind: dict[str, list[float]] = {}
+    for names, xs in zip(kinds, latencies, strict=True):
+        for name, x in zip(names, xs, strict=True):
+            per_kind.setdefault(name, []).append(x)
     errs: Counter[str] = sum(errors, Counter())
     n = len(lat)
     return {
@@ -144,7 +150,16 @@ def level(port: int, clients: int, seconds: float) -> dict[str, Any]:
         "max_ms": round(lat[-1] * 1000, 1) if lat else None,
         "errors": sum(errs.values()), "errors_by_code": dict(errs),
         "machine_before": busy, "machine_after": contention(),
+        # each kind of request alone: which one the tail is made of
+        "by_request": {name: {"requests": len(xs), **_percentiles(sorted(xs))}
+                       for name, xs in sorted(per_kind.items())},
     }
+
+
+def _percentiles(lat: list[float]) -> dict[str, float]:
+    n = len(lat)
+    return {"p50_ms": round(statistics.median(lat) * 1000, 1),
+            "p99_ms": round(lat[min(n - 1, int(n * 0.99))] * 1000, 1)}
 
 
 def run(levels: tuple[int, ...], seconds: float, workers: int, warmup: float
@@ -179,6 +194,9 @@ def run(levels: tuple[int, ...], seconds: float, workers: int, warmup: float
             print(f"  {n:>3} clients: {row['throughput_rps']:>7} req/s  p50 "
                   f"{row['p50_ms']} ms  p99 {row['p99_ms']} ms  errors {row['errors']} "
                   f"{row['errors_by_code'] or ''}", flush=True)
+            print("      " + ", ".join(f"{k} {v['p50_ms']}/{v['p99_ms']}"
+                                      for k, v in row["by_request"].items())
+                  + " (p50/p99 ms)", flush=True)
     top = next((r for r in result["levels"] if r["clients"] == 64), None)
     if top is not None:
         result["target_64"] = {"errors": top["errors"] == 0,
@@ -205,6 +223,15 @@ def report(result: dict[str, Any], command: str) -> str:
         lines.append(f"| {r['clients']} | {r['requests']} | {r['throughput_rps']} | "
                      f"{r['p50_ms']} | {r['p99_ms']} | {r['max_ms']} | {errs} | "
                      f"{r['machine_before']['loadavg'][0]} |")
+    levels = [r for r in result["levels"] if r.get("by_request")]
+    if levels:
+        lines += ["", "Each kind of request (p50 / p99 ms):", "",
+                  "| request | " + " | ".join(f"{r['clients']} clients" for r in levels)
+                  + " |", "| --- |" + " --- |" * len(levels)]
+        for kind in levels[0]["by_request"]:
+            cells = [f"{r['by_request'][kind]['p50_ms']} / {r['by_request'][kind]['p99_ms']}"
+                     if kind in r["by_request"] else "-" for r in levels]
+            lines.append(f"| {kind} | " + " | ".join(cells) + " |")
     target = result.get("target_64")
     if target:
         lines += ["", "Target at 64 clients (0 errors, p99 <= 1 s): "
