@@ -162,6 +162,33 @@ def _percentiles(lat: list[float]) -> dict[str, float]:
             "p99_ms": round(lat[min(n - 1, int(n * 0.99))] * 1000, 1)}
 
 
+READ_ROUNDS = 300
+
+
+def read_costs(graph: Any, rounds: int = READ_ROUNDS) -> dict[str, float]:
+    """Median ms of the read mechanisms every question is made of (why ``Graph.read`` is
+    one auto-commit query, and why long answers come back as one row): a trivial read as
+    ``Graph.read`` runs it and as a transaction function; 250 rows against one row
+    holding the same 250 values."""
+    def median_ms(call: Any) -> float:
+        times = []
+        for _ in range(rounds):
+            t0 = time.perf_counter()
+            call()
+            times.append(time.perf_counter() - t0)
+        return round(statistics.median(times) * 1000, 3)
+
+    rows = "UNWIND range(1, 250) AS i RETURN i, 'country' + i AS name"
+    one = "UNWIND range(1, 250) AS i RETURN collect({i: i, name: 'country' + i}) AS rows"
+    return {
+        "trivial_read_ms": median_ms(lambda: graph.read("RETURN 1 AS one")),
+        "trivial_transaction_function_ms": median_ms(
+            lambda: graph.execute_read(lambda tx: tx.run("RETURN 1 AS one").data())),
+        "rows_250_ms": median_ms(lambda: graph.read(rows, plain=True)),
+        "one_row_of_250_ms": median_ms(lambda: graph.read(one, plain=True)),
+    }
+
+
 def run(levels: tuple[int, ...], seconds: float, workers: int, warmup: float
         ) -> dict[str, Any]:
     logging.getLogger("neo4j.notifications").setLevel(logging.ERROR)
@@ -170,6 +197,9 @@ def run(levels: tuple[int, ...], seconds: float, workers: int, warmup: float
     server.start(quiet=True)
     with open_graph(settings) as graph:
         data = ensure_bundled(graph)
+        reads = read_costs(graph)
+    print("  reads (median ms): " + ", ".join(f"{k} {v}" for k, v in reads.items()),
+          flush=True)
     port = free_port()
     env = dict(os.environ, STACKGRAPH_HOME=str(settings.home),
                STACKGRAPH_BOLT_PORT=str(settings.bolt_port),
@@ -182,7 +212,8 @@ def run(levels: tuple[int, ...], seconds: float, workers: int, warmup: float
     cmd = [str(Path(sys.executable).with_name("stackgraph")), "serve", "--workers",
            str(workers)]
     result: dict[str, Any] = {"machine": machine(), "data": data, "workers": workers,
-                              "seconds": seconds, "mix": [m[0] for m in mix()], "levels": []}
+                              "seconds": seconds, "mix": [m[0] for m in mix()], "levels": [],
+                              "reads": reads}
     with process(cmd, env, ROOT, logs / "load-api.log") as api:
         wait_http(f"http://127.0.0.1:{port}/graphql", proc=api)
         if warmup > 0:
@@ -232,6 +263,12 @@ def report(result: dict[str, Any], command: str) -> str:
             cells = [f"{r['by_request'][kind]['p50_ms']} / {r['by_request'][kind]['p99_ms']}"
                      if kind in r["by_request"] else "-" for r in levels]
             lines.append(f"| {kind} | " + " | ".join(cells) + " |")
+    reads = result.get("reads")
+    if reads:
+        lines += ["", "The reads questions are made of (median of "
+                  f"{READ_ROUNDS}, ms, before the levels): " + ", ".join(
+                      f"{k.removesuffix('_ms').replace('_', ' ')} {v}"
+                      for k, v in reads.items()) + "."]
     target = result.get("target_64")
     if target:
         lines += ["", "Target at 64 clients (0 errors, p99 <= 1 s): "

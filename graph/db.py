@@ -174,8 +174,8 @@ class Graph:
         """Run a read query as one auto-commit transaction in a READ session; rows as dicts.
 
         Auto-commit, not a transaction function: one query needs no BEGIN and COMMIT, and
-        their round trips were most of a fast question's time (a trivial read: 0.9 ms
-        against 2.2 ms, bench/results/api.md). The driver does not retry auto-commit
+        their round trips were most of a fast question's time (BENCHMARKS.md, "API under
+        load": the reads questions are made of). The driver does not retry auto-commit
         queries: a read is retried once here when the connection was lost (a restarted
         server, a connection past its lifetime), which is safe for a read.
 
