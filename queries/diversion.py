@@ -25,7 +25,7 @@ from queries.models import (
     Hop,
     ReachingItem,
 )
-from queries.scenarios import Scenario, concern_countries, country_tiers, load_scenario
+from queries.scenarios import Scenario, load_scenario
 
 ITEM_LABELS = ("Chip", "Model", "DataCenter", "Firm")
 #: paths enumerated at most per question before ranking (the answer says when it is hit)
@@ -89,7 +89,8 @@ def diversion(graph: Graph, item: str, scenario: str | Path | Scenario | None = 
     _check_limit(limit)
     day = as_of_date(as_of)
     scen = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
-    concern = concern_countries(graph, scen)
+    check = check or LicenseCheck(graph, scen, day)
+    concern = sorted(c for c, t in check.tiers().items() if t == "concern")
     params: dict[str, Any] = {
         "id": item.strip() if isinstance(item, str) else item, "as_of": day,
         "concern": concern, "budget": budget, "limit": limit,
@@ -107,7 +108,7 @@ def diversion(graph: Graph, item: str, scenario: str | Path | Scenario | None = 
                           f"{', '.join(ITEM_LABELS)}", hint="pass the id of an item")
     titles = {k: v for k, v in row["titles"]}
     paths = [to_path(r, titles) for r in row["paths"]]
-    annotate_licenses(paths, row["id"], check or LicenseCheck(graph, scen, day))
+    annotate_licenses(paths, row["id"], check)
     return DiversionResult(
         origin=entity({"id": row["id"], "name": row["name"], "label": label}),
         scenario=scen.id, scenario_name=scen.name, as_of=day, max_hops=max_hops,
@@ -139,14 +140,15 @@ def diversion_to(graph: Graph, country: str, max_hops: int = 4,
     raw = rows[0]["items"] if rows else []
     titles = source_titles(graph, (r["rels"] for r in raw))
     check = check or LicenseCheck(graph, scen, day)
+    found = [to_path(best, titles) for best in raw]
+    check.prefetch(sorted({h.to_id for p in found for h in p.hops if h.type == "SHIPS_TO"}))
     items = []
-    for best in raw:
-        path = to_path(best, titles)
+    for best, path in zip(raw, found, strict=True):
         annotate_licenses([path], best["nodes"][0]["id"], check)
         items.append(ReachingItem(item=entity(best["nodes"][0]), score=path.score,
                                   length=path.length, path=path,
                                   license_risk=path.license_risk))
-    tier = country_tiers(graph, scen).get(node["id"]) or scen.tier(node["id"], [])
+    tier = check.tiers().get(node["id"]) or scen.tier(node["id"], [])
     return DiversionToResult(
         country=entity({"id": node["id"], "name": node["name"], "label": "Country"}),
         as_of=day, max_hops=max_hops, items=items,

@@ -29,7 +29,7 @@ from queries.models import (
     ListedMember,
     Member,
 )
-from queries.scenarios import Scenario, country_tiers, load_scenario
+from queries.scenarios import Scenario, load_scenario
 
 TOP_PATHS = 5
 
@@ -131,9 +131,9 @@ def exposure(graph: Graph, consortium: str | None = None,
     cid = None
     if consortium is not None:
         cid = lookup(graph, consortium, ("Consortium",), what="consortium")["id"]
-    tiers = country_tiers(graph, scen)
+    check = LicenseCheck(graph, scen, day)
+    tiers = check.tiers()
     rows = graph.read(cypher(__file__, "exposure"), {"id": cid, "as_of": day})
     cache: dict[str, Any] = {}
-    check = LicenseCheck(graph, scen, day)
     return ExposureResult(scenario=scen.id, as_of=day, consortia=[
         _row(graph, r, tiers, scen, day, threshold, max_hops, cache, check) for r in rows])

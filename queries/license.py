@@ -42,7 +42,7 @@ from queries.models import (
     RuleFinding,
 )
 from queries.policy_rules import RANK, Condition, Rule, fmt
-from queries.scenarios import Scenario, load_scenario
+from queries.scenarios import Scenario, country_tiers, load_scenario
 from queries.stakes import bounds, stakes
 
 ITEM_KINDS = {"Chip": "chip", "Model": "model"}
@@ -535,6 +535,14 @@ class LicenseCheck:
         self._bad: dict[str, BadArgument | NotFound] = {}
         self._groups: dict[str, list[str]] = {}
         self._affiliates = affiliate_lists(scen, day)
+        self._tiers: dict[str, str] | None = None
+
+    def tiers(self) -> dict[str, str]:
+        """The scenario's tier of every country (``country_tiers``), read once per answer
+        (an exposure row and each of its data centers' diversions share it)."""
+        if self._tiers is None:
+            self._tiers = country_tiers(self.graph, self.scen)
+        return self._tiers
 
     def _groups_of(self, ids: list[str]) -> dict[str, list[str]]:
         missing = sorted(set(ids) - self._groups.keys())
@@ -567,6 +575,11 @@ class LicenseCheck:
                                              self._affiliates)
             except (BadArgument, NotFound) as exc:
                 self._bad[to] = exc
+        # the EAR groups of every country the views will ask about, in the same way
+        self._groups_of(sorted({c for p in self._parties.values()
+                                for c in [p.country] + [u.country for u in p.users]
+                                + [x.get("country") for u in p.users for x in u.parents]
+                                if c}))
 
     def _decide(self, item: str, party: str) -> LicenseResult:
         if party in self._bad:
