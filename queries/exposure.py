@@ -130,10 +130,14 @@ def exposure(graph: Graph, consortium: str | None = None,
     scen = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     cid = None
     if consortium is not None:
-        cid = lookup(graph, consortium, ("Consortium",), what="consortium")["id"]
+        if not isinstance(consortium, str) or not consortium.strip():
+            lookup(graph, consortium, ("Consortium",), what="consortium")  # raises: required
+        cid = consortium.strip()
     check = LicenseCheck(graph, scen, day)
     tiers = check.tiers()
     rows = graph.read(cypher(__file__, "exposure"), {"id": cid, "as_of": day})
+    if cid is not None and not rows:  # the look-up says why: unknown (suggestions), or
+        lookup(graph, cid, ("Consortium",), what="consortium")  # not a consortium
     cache: dict[str, Any] = {}
     return ExposureResult(scenario=scen.id, as_of=day, consortia=[
         _row(graph, r, tiers, scen, day, threshold, max_hops, cache, check) for r in rows])

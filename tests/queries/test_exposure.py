@@ -70,5 +70,7 @@ def test_bad_arguments(graph: Graph) -> None:
         exposure(graph, "consortium:nope")
     with pytest.raises(BadArgument):
         exposure(graph, "firm:g42")
+    with pytest.raises(BadArgument, match="required"):
+        exposure(graph, "  ")
     with pytest.raises(BadArgument):
         exposure(graph, scenario="nope")
