@@ -138,6 +138,14 @@ class CreatePath:
     broken: bool = False
     lock: Lock = field(default_factory=Lock)
 
+    def counted(self) -> bool:
+        """Has a batch of the label (type) been counted? Until then its first batch is
+        alone in flight (``Writer._send``): with another create batch beside it, a label
+        already holding as many rows as that batch (a re-run after an interrupted load)
+        would pass its count check, and the first batch would create what exists."""
+        with self.lock:
+            return len(self.totals) > 1
+
     def mark(self) -> int:
         """Taken before a batch's transaction begins (``allowed``)."""
         with self.lock:

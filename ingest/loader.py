@@ -279,8 +279,9 @@ class Writer:
         (exclusive) is never in flight together with another of its label (type): it may
         create an unknown number of rows, which the other's count check could not allow
         for, and two merges of one new identity at once would both create it. Two create
-        batches of one key may be in flight together: their rows are distinct (the seen
-        filter) and each creates exactly its rows or is found stale."""
+        batches of one key may be in flight together once one of its batches is counted:
+        their rows are distinct (the seen filter) and each creates exactly its rows or is
+        found stale (the first alone: see ``CreatePath.counted``)."""
         key = t.key
         assert not (parts and merge), "create rows and merge rows are never sent together"
         if t.kind == "rel":
@@ -295,7 +296,8 @@ class Writer:
                     d.folded += fold(d.rows, t.identity(row), row, t.lists)
                 merge, folded = list(d.rows.values()), folded + d.folded
                 parts, new_as_merge, state = {}, [], None
-            exclusive = state is None or bool(merge)
+            # alone in flight: a merge, or a label's first batch (``CreatePath.counted``)
+            exclusive = state is None or bool(merge) or not state.counted()
             if self.scheduler.has_room(key, exclusive):
                 break
             self.scheduler.wait_oldest()

@@ -9,7 +9,8 @@ send (the seam: ``Scheduler.has_room`` then ``Scheduler.send``):
 - at most ``in_flight`` batches at once;
 - a batch that merges (*exclusive*) is never in flight with another of its label or
   type: two merges of one new identity at once would both create it, and the rows a
-  merge creates could not be allowed for by a create batch's count;
+  merge creates could not be allowed for by a create batch's count; nor is a label's
+  (type's) first batch, until it is counted (``CreatePath.counted``);
 - no relationship batch while a node batch is in flight (its endpoints must be
   committed; the writer sends the nodes before it and calls ``wait_for("node:")``).
 

@@ -341,6 +341,17 @@ def _rank(ids: Iterable[str], top: dict[str, float | None],
     return sorted(ids, key=key) if limit is None else heapq.nsmallest(limit, ids, key=key)
 
 
+def _known_target(s: Summary, target: str) -> EntityRef | None:
+    """The target as the summary knows it (every input; every chip that requires one),
+    so that most chip questions need no look-up read."""
+    tid = target.strip() if isinstance(target, str) else None
+    if tid in s.names:
+        return EntityRef(id=tid, name=s.names[tid], label="Input")
+    if tid in s.chips:
+        return EntityRef(id=tid, name=s.chips[tid], label="Chip")
+    return None
+
+
 def chokepoints(graph: Graph, target: str | None = None, threshold: float = 90.0,
                 remove: Sequence[str] | None = None,
                 as_of: dt.date | str | None = None,
@@ -364,8 +375,11 @@ def chokepoints(graph: Graph, target: str | None = None, threshold: float = 90.0
     t_vertex: int | None = None
     among: list[int] | None = None
     if target is not None:
-        node = lookup(graph, target, ("Chip", "Input"), what="chip or input")
-        t_ref = EntityRef(id=node["id"], name=node["name"], label=primary_label(node["labels"]))
+        t_ref = _known_target(s, target)
+        if t_ref is None:  # not in the projection that day: the look-up says what it is
+            node = lookup(graph, target, ("Chip", "Input"), what="chip or input")
+            t_ref = EntityRef(id=node["id"], name=node["name"],
+                              label=primary_label(node["labels"]))
         t_vertex = s.index.get(t_ref.id)
         among = s.upstream(t_ref.id)
         ids = [s.ids[v] for v in among if s.ids[v] in s.names]

@@ -72,6 +72,8 @@ class Summary:
     names: dict[str, str]
     top: dict[str, float | None]
     projection: ig.Graph
+    #: every chip with a REQUIRES that day: its name (a chip question's target, unread)
+    chips: dict[str, str] = field(default_factory=dict)
     _betweenness: list[float] | None = None
     _out: list[list[int]] | None = None
     _supply: Supply | None = None
@@ -173,16 +175,19 @@ def _compute(graph: Graph, day: dt.date, version: tuple[str, ...]) -> Summary:
     ids = sorted(names)
     index = {n: k for k, n in enumerate(ids)}
     edges: list[tuple[int, int]] = []
+    chips: dict[str, str] = {}
     for r in graph.read(cypher(__file__, "summary_edges"), {"as_of": day}, timeout=0,
                         plain=True):
         for n in (r["a"], r["b"]):
             if n not in index:  # a chip (inputs are all indexed already)
                 index[n] = len(ids)
                 ids.append(n)
+        if r["chip"] is not None:
+            chips[r["b"]] = r["chip"]
         edges.append((index[r["a"]], index[r["b"]]))
     g = ig.Graph(n=len(ids), edges=edges, directed=True)
     return Summary(day=day, version=version, ids=ids, index=index, names=names, top=top,
-                   projection=g)
+                   projection=g, chips=chips)
 
 
 def _read_supply(graph: Graph, day: dt.date) -> Supply:
