@@ -11,10 +11,12 @@ from ingest.digests import MASK64, DigestTable, key64
 
 U64 = st.integers(min_value=0, max_value=MASK64)
 #: keys that aim at the same few slots of any table up to 2**40 slots (their low bits are
-#: equal), so they probe past each other; and 0, the empty-slot marker
-COLLIDING = st.builds(lambda high, low: (high << 40) | low,
+#: equal), so they probe past each other: the first slots, or the last ones (probing
+#: wraps around to the first); and 0, the empty-slot marker
+COLLIDING = st.builds(lambda high, low, last: (high << 40) | (((1 << 40) - 1 - low) if last
+                                                               else low),
                       st.integers(min_value=0, max_value=(1 << 24) - 1),
-                      st.integers(min_value=0, max_value=3))
+                      st.integers(min_value=0, max_value=3), st.booleans())
 KEYS = st.one_of(U64, COLLIDING, st.just(0), st.just(MASK64))
 OPS = st.lists(st.tuples(st.booleans(), KEYS, U64), max_size=400)
 
