@@ -7,6 +7,12 @@ writes a sample of K relationships one row per transaction with the same MERGE q
 the baseline. The sample is every k-th relationship of the stream (so it has the same mix
 of types as the batched part) and is held out of the batched load, so both measurements
 create new relationships in the same database. Prints one JSON object on stdout.
+
+``python -m bench.ingest_worker --file F [--null-db]`` instead loads a file the way
+``stackgraph ingest F`` does (``ingest.formats.build_source``, ``ingest.pipeline.run_load``:
+reading, validation, the writer), into the environment's Neo4j or, with ``--null-db``,
+into nothing: the loader's own peak RSS and CPU per item (BENCHMARKS.md, "peak loader
+memory at 10^6").
 """
 
 from __future__ import annotations
@@ -19,13 +25,16 @@ import os
 import resource
 import sys
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from pathlib import Path
 from typing import Any, TypeVar
 
 from bench.common import cpu_seconds, thread_cpu_seconds, wait_quiet
 from bench.generate import synthetic_graph
 from graph.db import Graph, open_graph
-from ingest.loader import LoadSummary, Writer, load_runtime, rel_query, rel_row
+from ingest.formats import build_source
+from ingest.loader import DEFAULT_BATCH, LoadSummary, Writer, load_runtime, rel_query, rel_row
+from ingest.pipeline import Item, run_load
 from ingest.records import RelRecord
 
 T = TypeVar("T")
@@ -106,6 +115,11 @@ class NullGraph(TimedGraph):
             return work(_CountingTx(self, None))
         finally:
             self._counted_write()
+
+    def read(self, text: str, params: Mapping[str, Any] | None = None,
+             timeout: float | None = None, *, plain: bool = False) -> list[dict[str, Any]]:
+        """An empty database: no id the load refers to is found in it."""
+        return []
 
     def close(self) -> None:
         pass
@@ -278,12 +292,55 @@ def run(nodes: int, seed: int, batch: int, baseline: int,
     return out
 
 
+def run_file(path: Path, batch: int, null_db: bool = False) -> dict[str, Any]:
+    """Load ``path`` as ``stackgraph ingest`` does, into the environment's Neo4j or (with
+    ``null_db``) into nothing; return the loader's items, CPU and peak RSS."""
+    graph: Graph = NullGraph() if null_db else open_graph()
+    items = 0
+
+    def counted(source: Callable[[], Iterable[Item]]) -> Callable[[], Iterator[Item]]:
+        def read() -> Iterator[Item]:
+            nonlocal items
+            for item in source():
+                items += 1
+                yield item
+        return read
+
+    t0, cpu0 = time.perf_counter(), _cpu_self()
+    try:
+        with load_runtime():
+            source = build_source([path], None, graph)
+            summary = run_load(graph, counted(source), batch_size=batch, progress=False)
+    finally:
+        graph.close()
+    wall, cpu = time.perf_counter() - t0, _cpu_self() - cpu0
+    return {"file": str(path), "null_db": null_db, "batch_size": batch,
+            "items_read": items, "nodes_written": summary.nodes_written,
+            "rels_written": summary.rels_written, "rejected": len(summary.errors),
+            "wall_seconds": round(wall, 2), "items_per_second": round(items / wall, 1),
+            "loader_cpu_seconds": round(cpu, 2),
+            "loader_cpu_us_per_item": round(cpu / max(items, 1) * 1e6, 2),
+            # ru_maxrss is in KiB on Linux
+            "loader_max_rss_mib": round(
+                resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
+
+
+def _cpu_self() -> float:
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    return me.ru_utime + me.ru_stime
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench.ingest_worker",
                                 description="one measured load of a synthetic graph")
-    p.add_argument("--nodes", type=int, required=True)
+    what = p.add_mutually_exclusive_group(required=True)
+    what.add_argument("--nodes", type=int, help="a synthetic graph of this many nodes")
+    what.add_argument("--file", type=Path,
+                      help="a file, loaded as `stackgraph ingest FILE` does")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--batch", type=int, default=5000)
+    p.add_argument("--batch", type=int, default=None,
+                   help=f"rows per transaction (5000; with --file, stackgraph ingest's "
+                        f"{DEFAULT_BATCH})")
     p.add_argument("--baseline", type=int, default=0,
                    help="relationships to write one row per transaction (0: none)")
     p.add_argument("--null-db", action="store_true",
@@ -291,7 +348,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--hold-out-only", action="store_true",
                    help="hold the baseline's sample out of the load but do not write it")
     args = p.parse_args(argv)
-    result = run(args.nodes, args.seed, args.batch, args.baseline, null_db=args.null_db,
+    if args.file is not None:
+        result = run_file(args.file, args.batch or DEFAULT_BATCH, args.null_db)
+        sys.stdout.write(json.dumps(result) + "\n")
+        return 0
+    result = run(args.nodes, args.seed, args.batch or 5000, args.baseline, null_db=args.null_db,
                  hold_out_only=args.hold_out_only)
     sys.stdout.write(json.dumps(result) + "\n")
     return 0

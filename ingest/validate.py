@@ -32,16 +32,13 @@ from typing import Any
 
 from graph.db import Graph, cypher
 from graph.schema import SCHEMA, Label, Property, Schema
+from ingest.digests import MASK64, DigestTable, key64
 from ingest.records import NodeRecord, Origin, Rejection, RelRecord
 
 #: list properties that merge by union instead of conflicting
 UNION_PROPS = frozenset({"sources", "aliases"})
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9._:+-]*$")
 LOOKUP_CHUNK = 10_000
-#: relationship digests shared as one int object each, up to this many distinct ones:
-#: most relationships of a type carry the same values (a confidence), and a digest kept per
-#: relationship identity (5 x 10^6 at 10^6 nodes) would otherwise cost 32 bytes more each
-DIGESTS_SHARED = 100_000
 
 
 def record_dict(rec: NodeRecord | RelRecord) -> dict[str, Any]:
@@ -77,10 +74,11 @@ def _fingerprint(props: dict[str, Any]) -> dict[str, int]:
 
 
 def _digest(props: dict[str, Any]) -> int:
-    """One int per record, equal for copies with the same values (in the same order: a
-    copy in another order is merely flagged, and then compared value by value)."""
-    return hash(tuple([(k, v if type(v) is str else _value_hash(v))
-                       for k, v in props.items() if k not in UNION_PROPS]))
+    """One unsigned 64-bit int per record, equal for copies with the same values (in the
+    same order: a copy in another order is merely flagged, and then compared value by
+    value)."""
+    return MASK64 & hash(tuple([(k, v if type(v) is str else _value_hash(v))
+                                for k, v in props.items() if k not in UNION_PROPS]))
 
 
 def _conflict(old: dict[str, int], new: dict[str, int]) -> str | None:
@@ -155,9 +153,10 @@ class Validator:
     failed_nodes: dict[str, str] = field(default_factory=dict)
     #: id -> label of referenced ids found in the database
     db_labels: dict[str, str] = field(default_factory=dict)
-    #: id -> digest of the node's values; relationship identity hash -> digest
-    _node_fp: dict[str, int] = field(default_factory=dict)
-    _rel_fp: dict[int, int] = field(default_factory=dict)
+    #: hash of the id -> digest of the node's values; relationship identity hash ->
+    #: digest (16 bytes a slot: ingest/digests.py says why a hash of the id suffices)
+    _node_fp: DigestTable = field(default_factory=DigestTable)
+    _rel_fp: DigestTable = field(default_factory=DigestTable)
     #: repeated with different values: compared value by value in stages 3 and 4
     _node_flagged: set[str] = field(default_factory=set)
     _rel_flagged: set[int] = field(default_factory=set)
@@ -167,7 +166,6 @@ class Validator:
     _prefix_labels: dict[str, str] = field(default_factory=dict)
     _id_labels: dict[str, str | None] = field(default_factory=dict)
     _merge_keys: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    _digests: dict[int, int] = field(default_factory=dict)
     _fast: dict[tuple[str, str], tuple[dict[str, Callable[[Any], Any]], list[str]]] = field(
         default_factory=dict)
 
@@ -286,8 +284,7 @@ class Validator:
                 self.failed_nodes.setdefault(rec.id, f"{out.origin}: {out.message}")
             return out
         fp = _digest(out.props)
-        seen = self._node_fp.setdefault(out.id, fp)
-        if seen != fp:
+        if self._node_fp.setdefault(key64(out.id), fp) != fp:
             self._node_flagged.add(out.id)
         self.node_ids[out.id] = out.label
         self.failed_nodes.pop(out.id, None)
@@ -300,9 +297,7 @@ class Validator:
             return out
         key = self._rel_key(out)
         fp = _digest(out.props)
-        if len(self._digests) < DIGESTS_SHARED:  # one int object per distinct digest
-            fp = self._digests.setdefault(fp, fp)
-        if self._rel_fp.setdefault(key, fp) != fp:
+        if self._rel_fp.setdefault(key & MASK64, fp) != fp:
             self._rel_flagged.add(key)
         return out
 

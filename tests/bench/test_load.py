@@ -7,12 +7,14 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 from bench.common import ROOT
 from bench.generate import synthetic_graph
 from bench.ingest import median_load
-from bench.ingest_worker import run
+from bench.ingest_worker import run, run_file
+from bench.jsonl import write_file
 from graph.db import Graph
 from ingest.loader import load_records
 
@@ -52,6 +54,17 @@ def test_ingest_worker_counts_batched_and_baseline(graph: Graph) -> None:
     assert result["rels_written"] + result["baseline_rels"] == total
     assert result["rels_per_second"] > 0 and result["baseline_rels_per_second"] > 0
     assert result["loader_max_rss_mib"] > 0
+
+
+def test_the_loader_alone_reads_a_whole_file(tmp_path: Path) -> None:
+    """``--file F --null-db``: the file judged and written, as ``stackgraph ingest`` would,
+    into nothing; every item counted, none rejected."""
+    path = tmp_path / "g.jsonl"
+    nodes, rels = write_file(path, *synthetic_graph(600, 3))
+    result = run_file(path, batch=250, null_db=True)
+    assert (result["nodes_written"], result["rels_written"]) == (nodes, rels)
+    assert result["items_read"] == nodes + rels and result["rejected"] == 0
+    assert result["loader_max_rss_mib"] > 0 and result["loader_cpu_us_per_item"] > 0
 
 
 def test_bench_cli_helps() -> None:
