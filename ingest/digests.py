@@ -65,18 +65,21 @@ class DigestTable:
     def nbytes(self) -> int:
         return self.keys.nbytes + self.values.nbytes
 
-    def get(self, key: int) -> int | None:
-        if not key:
-            return self._zero
+    def _slot(self, key: int) -> int:
+        """The slot holding ``key`` (a non-zero key), or the empty slot it would go to."""
         key_at, mask = self._key_at, self._mask
         i = key & mask
         while True:
             k = key_at[i]
-            if k == key:
-                return self._value_at[i]
-            if not k:
-                return None
+            if k == key or not k:
+                return i
             i = (i + 1) & mask
+
+    def get(self, key: int) -> int | None:
+        if not key:
+            return self._zero
+        i = self._slot(key)
+        return self._value_at[i] if self._key_at[i] else None
 
     def setdefault(self, key: int, value: int) -> int:
         """The value stored for ``key``; ``value`` (now stored) when there was none."""
@@ -84,16 +87,10 @@ class DigestTable:
             if self._zero is None:
                 self._zero = value
             return self._zero
-        key_at, mask = self._key_at, self._mask
-        i = key & mask
-        while True:
-            k = key_at[i]
-            if k == key:
-                return self._value_at[i]
-            if not k:
-                break
-            i = (i + 1) & mask
-        key_at[i] = key
+        i = self._slot(key)
+        if self._key_at[i]:
+            return self._value_at[i]
+        self._key_at[i] = key
         self._value_at[i] = value
         self._count += 1
         if self._count > self._limit:

@@ -432,10 +432,13 @@ def read_parties(graph: Graph, ids: list[str], day: dt.date) -> dict[str, dict[s
     return {r["id"]: r for r in rows}
 
 
-def party_of(graph: Graph, row: dict[str, Any], day: dt.date,
+def party_of(graph: Graph, pid: str, row: dict[str, Any] | None, day: dt.date,
              affiliate_lists: set[str]) -> Party:
-    """A party from its row: its end users, and their listed owners' stakes when the
-    Affiliates rule is in force."""
+    """A party from its row (None: no such node, the look-up says why): its end users,
+    and their listed owners' stakes when the Affiliates rule is in force."""
+    if row is None:
+        lookup(graph, pid, PARTY_LABELS, what="party")  # raises: unknown, or its kind
+        raise NotFound(f"unknown party {pid!r}")
     label = primary_label(row["labels"])
     if label not in PARTY_LABELS:
         raise BadArgument(f"{row['id']!r} is a {label}, expected a Country, Firm or "
@@ -451,11 +454,8 @@ def party_of(graph: Graph, row: dict[str, Any], day: dt.date,
 
 def load_party(graph: Graph, to: str, day: dt.date, affiliate_lists: set[str]) -> Party:
     pid = party_id(to)
-    row = read_parties(graph, [pid], day).get(pid)
-    if row is None:
-        lookup(graph, pid, PARTY_LABELS, what="party")  # raises: unknown, or its kind
-        raise NotFound(f"unknown party {pid!r}")
-    return party_of(graph, row, day, affiliate_lists)
+    return party_of(graph, pid, read_parties(graph, [pid], day).get(pid), day,
+                    affiliate_lists)
 
 
 def load_item(graph: Graph, item: str, day: dt.date | None = None
@@ -568,10 +568,7 @@ class LicenseCheck:
         rows = read_parties(self.graph, sorted(set(ids.values())), self.day)
         for to, pid in ids.items():
             try:
-                if pid not in rows:
-                    lookup(self.graph, pid, PARTY_LABELS, what="party")  # says why
-                    raise NotFound(f"unknown party {pid!r}")
-                self._parties[to] = party_of(self.graph, rows[pid], self.day,
+                self._parties[to] = party_of(self.graph, pid, rows.get(pid), self.day,
                                              self._affiliates)
             except (BadArgument, NotFound) as exc:
                 self._bad[to] = exc
