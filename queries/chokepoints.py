@@ -387,8 +387,7 @@ def chokepoints(graph: Graph, target: str | None = None, threshold: float = 90.0
         ids = list(s.names)
     listed = _rank(ids, s.top, limit)
     chokes = [i for i in ids if (t := s.top.get(i)) is not None and t >= threshold]
-    rows = graph.read(cypher(__file__, "concentration"), {"ids": listed, "as_of": day},
-                      plain=True)[0]["inputs"] if listed else []
+    rows = s.concentration_rows(graph, listed)
     inputs = [input_concentration(r, threshold) for r in rows]
     inputs.sort(key=lambda i: (-(i.by_country.top_share or -1.0), i.input.id))
     refs = {i.input.id: i.input for i in inputs}

@@ -20,7 +20,8 @@ from graph.db import Graph, cypher
 from graph.errors import BadArgument
 from queries.common import as_of_date
 from queries.compute import data_centers
-from queries.license import EndUser, Party, country_groups, evaluate, load_item
+from queries.countries import country_groups
+from queries.license import EndUser, Party, evaluate, load_item
 from queries.models import CompareResult, ConsortiumChange, ScenarioColumn
 from queries.scenarios import TIERS, Scenario, load_scenario
 

@@ -20,7 +20,7 @@ from graph.dated import value_as_of
 from graph.db import Graph, cypher
 from graph.errors import BadArgument
 from queries.common import as_of_date
-from queries.license import country_groups
+from queries.countries import country_groups
 from queries.models import ComputeDataCenter, ComputeResult, ComputeRow
 from queries.policy_rules import Rule
 from queries.scenarios import Scenario, load_scenario

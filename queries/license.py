@@ -33,6 +33,7 @@ from graph.dated import value_as_of
 from graph.db import Graph, cypher
 from graph.errors import BadArgument, NotFound
 from queries.common import as_of_date, lookup, primary_label
+from queries.countries import country_groups, groups_as_of
 from queries.models import (
     Bounds,
     EntityRef,
@@ -72,25 +73,12 @@ class Party:
     users: list[EndUser]
 
 
-def groups_as_of(plain: list[str], entries: list[dict[str, Any]], day: dt.date) -> list[str]:
-    """A country's EAR groups on ``day`` (dated-values contract, graph/dated.py): with a
-    history, the entry in force that day (none: no groups); without, the plain property."""
-    if entries:
-        return list(value_as_of(entries, day) or [])
-    return list(plain or [])
-
-
 def _day(v: Any) -> dt.date | None:
     if v is None:
         return None
     if hasattr(v, "to_native"):
         v = v.to_native()
     return v if isinstance(v, dt.date) else dt.date.fromisoformat(str(v))
-
-
-def country_groups(graph: Graph, ids: list[str], day: dt.date) -> dict[str, list[str]]:
-    rows = graph.read(cypher(__file__, "country_groups"), {"ids": sorted(set(ids))})
-    return {r["iso3"]: groups_as_of(r["groups"], r["entries"], day) for r in rows}
 
 
 # -- rule evaluation (pure: the differential test compares it with its own evaluator) -----

@@ -20,8 +20,9 @@ from typing import Any
 
 import yaml
 
-from graph.db import Graph, cypher
+from graph.db import Graph
 from graph.errors import BadArgument
+from queries.countries import country_table
 from queries.policy_rules import RuleSet, parse_rules
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "data" / "scenarios"
@@ -203,8 +204,8 @@ def load_scenario(name: str | Path | None = None) -> Scenario:
 
 def country_tiers(graph: Graph, scenario: Scenario) -> dict[str, str]:
     """Tier of every Country in the graph (plus listed countries absent from it)."""
-    rows = graph.read(cypher(__file__, "countries"), plain=True)[0]["countries"]
-    tiers = {r["iso3"]: scenario.tier(r["iso3"], r["groups"]) for r in rows}
+    table = country_table(graph)
+    tiers = {iso3: scenario.tier(iso3, groups) for iso3, groups in table.plain.items()}
     for iso3 in scenario.concern_countries | scenario.trusted_countries:
         tiers.setdefault(iso3, scenario.tier(iso3, []))
     return tiers

@@ -26,6 +26,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import igraph as ig
 import numpy as np
@@ -77,6 +78,9 @@ class Summary:
     _betweenness: list[float] | None = None
     _out: list[list[int]] | None = None
     _supply: Supply | None = None
+    #: input id -> its concentration row (concentration.cypher; None: no such input),
+    #: read on first use
+    _concentration: dict[str, dict[str, Any] | None] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
@@ -105,6 +109,22 @@ class Summary:
             if self._supply is None:
                 self._supply = _read_supply(graph, self.day)
             return self._supply
+
+    def concentration_rows(self, graph: Graph, ids: Sequence[str]) -> list[dict[str, Any]]:
+        """The provider lists of the inputs ``ids`` (rows of concentration.cypher, in the
+        order of ``ids``; ids that are no input are left out), each input read once per
+        summary: an exposure row asks for the upstream of every chip it includes, and the
+        chokepoints of the same chips are asked again and again."""
+        with self._lock:
+            missing = sorted({i for i in ids if i not in self._concentration})
+        if missing:  # read outside the lock: two questions may read the same rows once more
+            rows = graph.read(cypher(__file__, "concentration"),
+                              {"ids": missing, "as_of": self.day}, plain=True)[0]["inputs"]
+            found: dict[str, dict[str, Any] | None] = dict.fromkeys(missing)
+            found.update((r["id"], r) for r in rows)
+            with self._lock:
+                self._concentration.update(found)
+        return [r for i in ids if (r := self._concentration[i]) is not None]
 
     def upstream(self, target: str) -> list[int]:
         """The vertices with a dependency path into ``target`` (and ``target``)."""

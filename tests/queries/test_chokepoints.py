@@ -73,6 +73,33 @@ def test_single_country_input_and_upstream(graph: Graph) -> None:
     assert narrow.chokepoints == ["input:euv"]
 
 
+def test_provider_lists_are_read_once_per_graph_version(
+        graph: Graph, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The provider lists of an input are kept with the day's summary: asking again (here
+    the narrower question, whose inputs the first one read) reads none of them; a write
+    (a share that changed) is seen by the next answer."""
+    import queries.summaries as summaries_module
+    from graph.db import cypher
+    from tests.queries.test_license import counting_reads
+
+    litho().load(graph)
+    query = cypher(summaries_module.__file__, "concentration")
+    reads = counting_reads(graph, monkeypatch)
+    first = chokepoints(graph, target="chip:gpu")
+    again = chokepoints(graph, target="input:litho")
+    assert reads.count(query) == 1
+    assert first.model_dump()["inputs"] == chokepoints(graph, target="chip:gpu").model_dump()[
+        "inputs"]
+    assert {i.input.id for i in again.inputs} == {"input:euv", "input:litho"}
+    b = Builder()
+    b.rel("SUPPLIES", "firm:jsr", "input:resist", share=20.0)
+    b.load(graph)
+    resist = {i.input.id: i for i in chokepoints(graph, target="chip:gpu").inputs}[
+        "input:resist"]
+    assert resist.by_firm.hhi == pytest.approx(20**2 + 30**2 + 10**2)
+    assert reads.count(query) == 2
+
+
 def test_chip_with_no_inputs_has_an_empty_upstream(graph: Graph) -> None:
     """A chip that REQUIRES nothing (yet) answers with no inputs, not an error (the
     upstream query used to return no row at all, and the caller failed on it)."""
