@@ -110,13 +110,18 @@ def not_found(graph: Graph, node_id: str, what: str = "entity",
     return NotFound(f"unknown {what} {node_id!r}", hint=hint)
 
 
+def check_id(node_id: object, what: str = "entity") -> str:
+    """``node_id`` stripped; BadArgument when it is not a non-empty string."""
+    if not isinstance(node_id, str) or not node_id.strip():
+        raise BadArgument(f"an {what} id is required", hint="e.g. firm:nvidia")
+    return node_id.strip()
+
+
 def lookup(graph: Graph, node_id: str, labels: tuple[str, ...] | None = None,
            what: str = "entity") -> dict[str, Any]:
     """The node ``node_id`` as {id, name, labels}; NotFound (with suggestions) when absent,
     BadArgument when it exists with none of ``labels``."""
-    if not isinstance(node_id, str) or not node_id.strip():
-        raise BadArgument(f"an {what} id is required", hint="e.g. firm:nvidia")
-    rows = graph.read(cypher(__file__, "lookup"), {"id": node_id.strip()})
+    rows = graph.read(cypher(__file__, "lookup"), {"id": check_id(node_id, what)})
     if not rows:
         raise not_found(graph, node_id, what, labels)
     row = rows[0]

@@ -10,10 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Sequence
+from typing import Any
 
 from graph.db import Graph, cypher
 from graph.errors import BadArgument, SchemaError
-from queries.common import as_of_date, check_hops, lookup, narrow, primary_label
+from queries.common import as_of_date, check_hops, check_id, lookup, narrow, primary_label
 from queries.hops import entity, hops, source_titles
 from queries.models import Path, PathsResult
 
@@ -37,6 +38,11 @@ def check_types(graph: Graph, types: Sequence[str] | None) -> list[str] | None:
     return sorted(set(out)) or None
 
 
+def end_ref(n: dict[str, Any]) -> dict[str, Any]:
+    """A looked-up end ({id, name, labels}) as the paths' nodes name theirs."""
+    return {"id": n["id"], "name": n["name"], "label": primary_label(n["labels"])}
+
+
 def paths(graph: Graph, source: str, target: str, types: Sequence[str] | None = None,
           max_hops: int = 4, all_paths: bool = False, as_of: dt.date | str | None = None,
           limit: int = DEFAULT_LIMIT) -> PathsResult:
@@ -45,15 +51,21 @@ def paths(graph: Graph, source: str, target: str, types: Sequence[str] | None = 
         raise BadArgument(f"limit out of range: {limit!r}", hint="expected 1..10000")
     day = as_of_date(as_of)
     checked = check_types(graph, types)
-    a = lookup(graph, source, what="entity")
-    b = lookup(graph, target, what="entity")
-    if a["id"] == b["id"]:
+    src, dst = check_id(source), check_id(target)
+    if src == dst:
+        lookup(graph, src, what="entity")  # an unknown id says so first
         raise BadArgument("--from and --to are the same entity",
                           hint="a path needs two different ends")
     name = "paths_all" if all_paths else "paths"
     rows = graph.read(narrow(cypher(__file__, name), max_hops),
-                      {"from": a["id"], "to": b["id"], "types": checked, "as_of": day,
+                      {"from": src, "to": dst, "types": checked, "as_of": day,
                        "limit": limit, "budget": BUDGET})
+    if rows:  # the paths name their ends: no look-up read
+        ends = rows[0]["nodes"][0], rows[0]["nodes"][-1]
+        a, b = ({"id": n["id"], "name": n["name"], "label": n["label"] or "Entity"}
+                for n in ends)
+    else:  # no path, or an unknown end: the look-ups say which
+        a, b = (end_ref(lookup(graph, x, what="entity")) for x in (src, dst))
     titles = source_titles(graph, (r["rels"] for r in rows))
     found = []
     for r in rows:
@@ -65,9 +77,6 @@ def paths(graph: Graph, source: str, target: str, types: Sequence[str] | None = 
                                           json.dumps(h.properties, sort_keys=True, default=str))
                                          for h in p.hops]))
 
-    def ref(n: dict[str, object]) -> dict[str, object]:
-        return {"id": n["id"], "name": n["name"], "label": primary_label(n["labels"])}  # type: ignore[arg-type]
-
-    return PathsResult(source=entity(ref(a)), target=entity(ref(b)),
+    return PathsResult(source=entity(a), target=entity(b),
                        mode="all" if all_paths else "shortest", types=checked,
                        max_hops=max_hops, as_of=day, paths=found)

@@ -81,3 +81,32 @@ def test_hops_explain_direction_and_bad_arguments(graph: Graph) -> None:
         paths(graph, "firm:a", "firm:c", max_hops=0)
     with pytest.raises(NotFound):
         paths(graph, "firm:a", "firm:zzz")
+
+
+def test_found_paths_name_their_ends_without_a_look_up(graph: Graph,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The ends come from the paths found (no look-up read); without a path they come from
+    the look-ups, and an unknown or repeated end is said as before."""
+    import queries.common as common_module
+    from graph.db import cypher
+    from tests.queries.test_license import counting_reads
+
+    b = Builder()
+    b.rel("OWNS", "firm:a", "firm:b", share=0.3)
+    b.node("firm:alone", "Alone")
+    b.load(graph)
+    reads = counting_reads(graph, monkeypatch)
+    look_up = cypher(common_module.__file__, "lookup")
+    found = paths(graph, " firm:a ", "firm:b")
+    assert look_up not in reads
+    assert (found.source.id, found.source.label, found.target.name) == ("firm:a", "Firm",
+                                                                        "firm:b")
+    none = paths(graph, "firm:a", "firm:alone")
+    assert none.paths == [] and (none.target.id, none.target.name) == ("firm:alone", "Alone")
+    assert reads.count(look_up) == 2
+    with pytest.raises(BadArgument, match="same entity"):
+        paths(graph, "firm:a", "firm:a ")
+    with pytest.raises(NotFound):
+        paths(graph, "firm:zzz", "firm:zzz")
+    with pytest.raises(BadArgument, match="id is required"):
+        paths(graph, "firm:a", "  ")
