@@ -59,6 +59,10 @@ WITH s, total, top,
      reduce(acc = [], row IN top | acc + reduce(ids = [], r IN row.rels |
        ids + coalesce(r.props.sources, []))) AS sids
 RETURN s.id AS id, coalesce(s.name, s.id) AS name, labels(s) AS labels,
+     // the origin as license_item.cypher reads an item (its license views need no read)
+     properties(s) AS props,
+     [(s)-[:HAS_VALUE]->(v:Value) | {property: v.property, value: v.value, since: v.since,
+                                     until: v.until}] AS entries,
      // why the origin itself is a destination of concern (empty: it is not)
      [(s)-[h:HEADQUARTERED_IN]->(c:Country)
         WHERE c.id IN $concern AND (h.since IS NULL OR h.since <= $as_of)

@@ -108,6 +108,7 @@ def diversion(graph: Graph, item: str, scenario: str | Path | Scenario | None = 
                           f"{', '.join(ITEM_LABELS)}", hint="pass the id of an item")
     titles = {k: v for k, v in row["titles"]}
     paths = [to_path(r, titles) for r in row["paths"]]
+    check.know_item(row)
     annotate_licenses(paths, row["id"], check)
     return DiversionResult(
         origin=entity({"id": row["id"], "name": row["name"], "label": label}),

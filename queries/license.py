@@ -452,18 +452,22 @@ def load_item(graph: Graph, item: str, day: dt.date | None = None
     if not isinstance(item, str) or not item.strip():
         raise BadArgument("an item is required (--item)",
                           hint="a chip id (chip:nvidia-h100-sxm) or a model id")
-    rows = graph.read(cypher(__file__, "license_item"), {"id": item.strip()})
+    rows = graph.read(cypher(__file__, "license_item"), {"ids": [item.strip()]})
     if not rows:
         lookup(graph, item.strip(), tuple(ITEM_KINDS), what="item")
-    row = rows[0]
+    return item_of(rows[0], day or dt.date.today())
+
+
+def item_of(row: dict[str, Any], day: dt.date) -> tuple[EntityRef, str, dict[str, Any]]:
+    """An item row (license_item.cypher: id, name, labels, props, entries) as its ref, kind
+    and properties (dated ones as of ``day``); BadArgument for a node of another kind."""
     label = primary_label(row["labels"])
     if label not in ITEM_KINDS:
         raise BadArgument(f"{row['id']!r} is a {label}: no export-control rule concerns "
                           "that kind of item", hint="pass a chip or a model id")
     props = dict(row["props"])
     for prop in {e["property"] for e in row["entries"]}:
-        props[prop] = value_as_of([e for e in row["entries"] if e["property"] == prop],
-                                  day or dt.date.today())
+        props[prop] = value_as_of([e for e in row["entries"] if e["property"] == prop], day)
     return EntityRef(id=row["id"], name=row["name"], label=label), ITEM_KINDS[label], props
 
 
@@ -565,6 +569,22 @@ class LicenseCheck:
                                 for c in [p.country] + [u.country for u in p.users]
                                 + [x.get("country") for u in p.users for x in u.parents]
                                 if c}))
+
+    def prefetch_items(self, ids: Iterable[str]) -> None:
+        """Read the items an answer will ask about together, in one read; one that is
+        unknown or of another kind is left to its views, which fail as alone."""
+        missing = sorted({i.strip() for i in ids if isinstance(i, str) and i.strip()}
+                         - self._items.keys())
+        if not missing:
+            return
+        for row in self.graph.read(cypher(__file__, "license_item"), {"ids": missing}):
+            self.know_item(row)
+
+    def know_item(self, row: dict[str, Any]) -> None:
+        """An item the answer has read already (license_item.cypher's columns: the
+        diversion query returns its origin so): no read of its own."""
+        if primary_label(row["labels"]) in ITEM_KINDS:
+            self._items[row["id"]] = item_of(row, self.day)
 
     def _decide(self, item: str, party: str) -> LicenseResult:
         if party in self._bad:
