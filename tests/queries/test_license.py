@@ -478,3 +478,24 @@ def test_a_license_check_reads_its_parties_together(graph: Graph,
         assert view is not None and (view.required, view.policy) == (res.required,
                                                                       res.policy)
     assert views["chip:x"] is None and views["  "] is None and views["firm:nobody"] is None
+
+
+def test_a_diversion_from_an_item_reads_no_item_of_its_own(
+        graph: Graph, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The diversion query returns its origin as the item read: the license views of its
+    hops need no item read, and say what the license question alone says."""
+    import queries.license as license_module
+    from graph.db import cypher
+    from queries.diversion import diversion
+
+    b = hub_world()
+    b.rel("DESIGNS", "firm:us", "chip:x")
+    b.load(graph)
+    alone = license(graph, "chip:x", "firm:cn", scenario=PAPER, as_of=DAY)
+    reads = counting_reads(graph, monkeypatch)
+    res = diversion(graph, "chip:x", scenario=PAPER, as_of=DAY)
+    assert cypher(license_module.__file__, "license_item") not in reads
+    hop = next(h for p in res.paths for h in p.hops
+               if h.type == "SHIPS_TO" and h.to_id == "firm:cn")
+    assert hop.license is not None
+    assert (hop.license["required"], hop.license["policy"]) == (alone.required, alone.policy)
