@@ -64,6 +64,7 @@ def annotate_licenses(paths: list[DiversionPath], origin: str,
                 asked.append((hop, str(item)))
     if asked:
         check.prefetch(sorted({hop.to_id for hop, _ in asked}))
+        check.prefetch_items(item for _, item in asked)
     for hop, item in asked:
         view = check.view(item, hop.to_id, hop.properties.get("license"),
                           hop.properties.get("license_date"))

@@ -39,7 +39,12 @@ CALL (k) {
   RETURN collect({
     layer: r.layer, id: x.id, name: coalesce(x.name, x.id),
     label: head([l IN labels(x) WHERE l <> 'Entity']),
-    countries: own_countries + maker_countries
+    countries: own_countries + maker_countries,
+    // a chip as license_item.cypher reads an item (the license views need no read)
+    item: CASE WHEN x:Chip THEN {
+      id: x.id, name: coalesce(x.name, x.id), labels: labels(x), props: properties(x),
+      entries: [(x)-[:HAS_VALUE]->(v:Value) | {property: v.property, value: v.value,
+                                               since: v.since, until: v.until}]} END
   }) AS items
 }
 RETURN k.id AS id, coalesce(k.name, k.id) AS name, k.kind AS kind, members, items

@@ -81,7 +81,9 @@ def _row(graph: Graph, row: dict[str, Any], tiers: dict[str, str], scen: Scenari
     american = (sum(1 for cs in known if set(cs) == {"USA"}) / len(known)) if known else None
 
     chips = sorted({i["id"] for i in row["items"] if i["label"] == "Chip"})
-    check.prefetch_items(chips)  # the diversions' and license views' items, in one read
+    for it in row["items"]:  # read with the row: the license views need no item read
+        if it["item"] is not None:
+            check.know_item(it["item"])
     chokes: dict[str, ChokepointRef] = {}
     for chip in chips:
         if chip not in choke_cache:
