@@ -44,11 +44,12 @@ def projection_text(label: str, expand: Sequence[Expansion]) -> str:
 
 def projected_page(graph: Graph, text: str, keys: Sequence[str],
                    expand: Sequence[Expansion], first: int, after: str | None
-                   ) -> list[list[Any]]:
+                   ) -> tuple[list[list[Any]], int]:
     """Rows ``[id, values, far nodes of expansion 0, ...]`` of up to ``first`` entities
-    with id > ``after`` (``text`` from ``projection_text`` for the same expansions)."""
+    with id > ``after`` (``text`` from ``projection_text`` for the same expansions), and
+    the number of entities of the label."""
     params: dict[str, Any] = {"after": after, "limit": first, "keys": list(keys)}
     for i, e in enumerate(expand):
         params[f"keys{i}"] = list(e.keys)
-    page: list[list[Any]] = graph.read(text, params, plain=True)[0]["page"]
-    return page
+    [row] = graph.read(text, params, plain=True)
+    return row["page"], int(row["total"])

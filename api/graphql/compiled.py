@@ -7,11 +7,12 @@ node, a resolver call per relationship field, a walk over every field) cost more
 than the database. @neo4j/graphql answers the same selection with one Cypher returning
 the response's shape; this module does the same for the shape it recognises:
 
-    { <page field>(first: <int>, after: <string>) { nodes { <fields> } } }
+    { <page field>(first: <int>, after: <string>) { totalCount nodes { <fields> } } }
 
 where ``<fields>`` are ``id``, ``name``, ``__typename``, string properties, and
 relationship fields to far entities (a list or a single one) selecting the same kinds
-of fields; aliases allowed; ``first`` and ``after`` literals or variables. The query must
+of fields; ``totalCount`` optional (the count comes with the page, from the count store);
+aliases allowed; ``first`` and ``after`` literals or variables. The query must
 be valid, within the limits, without directives or fragments. Anything else (and any
 surprise in the data, such as a null id or a non-string id) is left to plain Strawberry,
 which then answers or reports errors. The compiled answer reuses the entity types'
@@ -91,7 +92,8 @@ class PagePlan:
     root_field: GraphQLField
     root_node: FieldNode
     root_key: str
-    nodes_key: str
+    #: the connection's fields in selection order: (response key, "nodes" or "total")
+    conn: tuple[tuple[str, str], ...]
     text: str
     keys: tuple[str, ...]
     expand: tuple[Expansion, ...]
@@ -111,8 +113,10 @@ class PagePlan:
     def run(self, graph: Graph, bound: tuple[int, str | None]) -> dict[str, Any]:
         """The ``data`` of the answer (raises ``Fallback`` on data it does not handle)."""
         first, after = bound
-        rows = projected_page(graph, self.text, self.keys, self.expand, first, after)
-        return {self.root_key: {self.nodes_key: [self._node(r) for r in rows]}}
+        rows, total = projected_page(graph, self.text, self.keys, self.expand, first, after)
+        nodes = [self._node(r) for r in rows]
+        return {self.root_key: {key: nodes if kind == "nodes" else total
+                                for key, kind in self.conn}}
 
     def _node(self, row: list[Any]) -> dict[str, Any]:
         values = row[1]
@@ -240,9 +244,13 @@ def _compile(schema: GraphQLSchema, query: str, limits: Limits,
     if not any(isinstance(a.value, VariableNode) for a in root.arguments or ()):
         literal = _arguments(field, root, None, limits.max_page_size)
     conn_fields = plain_fields(root.selection_set)
-    if len(conn_fields) != 1 or conn_fields[0].name.value != "nodes":
-        return None
-    nodes = conn_fields[0]
+    nodes_fields = [f for f in conn_fields if f.name.value == "nodes"]
+    if len(nodes_fields) != 1 or any(
+            f.name.value != "totalCount" or f.selection_set is not None
+            for f in conn_fields if f is not nodes_fields[0]):
+        return None  # edges, pageInfo, __typename, two node lists: Strawberry answers
+    nodes = nodes_fields[0]
+    conn = tuple((response_key(f), "nodes" if f is nodes else "total") for f in conn_fields)
     obj = schema.type_map[label]
     assert isinstance(obj, GraphQLObjectType)
     keys = ["id", "name"]
@@ -258,7 +266,7 @@ def _compile(schema: GraphQLSchema, query: str, limits: Limits,
         leaves = _leaves(far, f.selection_set, far_keys)
         fields.append(Rel(response_key(f), len(expand), one, tuple(leaves)))
         expand.append(Expansion(rel[0], rel[1], tuple(far_keys)))
-    return PagePlan(op, field, root, response_key(root), response_key(nodes),
+    return PagePlan(op, field, root, response_key(root), conn,
                     projection_text(label, expand), tuple(keys), tuple(expand),
                     tuple(fields), literal)
 
