@@ -38,7 +38,13 @@ from graphql import (
 from graphql.execution.values import VariableValues, get_argument_values
 from strawberry.utils.str_converters import to_snake_case
 
-from api.graphql.entities import ENTITY_TYPES, RELATIONSHIP_FIELDS, as_str, converters
+from api.graphql.entities import (
+    ENTITY_TYPES,
+    RELATIONSHIP_FIELDS,
+    as_str,
+    as_str_list,
+    converters,
+)
 from api.graphql.limits import Pricing
 from api.graphql.pagination import decode_cursor
 from api.graphql.plans import (
@@ -64,7 +70,8 @@ class Fallback(Exception):  # noqa: N818 - a signal, not an error
 @dataclass(frozen=True)
 class Leaf:
     """A scalar field of an entity: ``kind`` id, name, str (a string property at
-    ``index`` of the node's values) or typename (the constant ``typename``)."""
+    ``index`` of the node's values), strs (a list of strings there) or typename (the
+    constant ``typename``)."""
 
     key: str
     kind: str
@@ -155,6 +162,8 @@ def _leaf(f: Leaf, values: list[Any]) -> Any:
         if not f.nullable:
             raise Fallback
         return None
+    if f.kind == "strs":  # as Entity.from_row converts it (a single value: a list of one)
+        return as_str_list(native(raw))
     return str(native(raw))
 
 
@@ -163,8 +172,7 @@ def _leaves(obj: GraphQLObjectType, sel: SelectionSetNode | None,
     """Scalar fields of an entity type; property names appended to ``keys``."""
     if obj.name not in ENTITY_TYPES:
         raise NotCompiled
-    strings = {name for name, conv in converters(ENTITY_TYPES[obj.name])
-               if conv is as_str}
+    conv_of = dict(converters(ENTITY_TYPES[obj.name]))
     out = []
     for f in plain_fields(sel):
         name = f.name.value
@@ -174,10 +182,11 @@ def _leaves(obj: GraphQLObjectType, sel: SelectionSetNode | None,
             out.append(Leaf(response_key(f), "typename", typename=obj.name))
         elif name in {"id", "name"}:
             out.append(Leaf(response_key(f), name))
-        elif (prop := to_snake_case(name)) in strings:
+        elif (conv := conv_of.get(prop := to_snake_case(name))) in (as_str, as_str_list):
             if prop not in keys:
                 keys.append(prop)
-            out.append(Leaf(response_key(f), "str", keys.index(prop),
+            out.append(Leaf(response_key(f), "str" if conv is as_str else "strs",
+                            keys.index(prop),
                             not isinstance(obj.fields[name].type, GraphQLNonNull)))
         else:
             raise NotCompiled

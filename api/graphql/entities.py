@@ -57,7 +57,7 @@ def _date(value: Any) -> dt.date | None:
     return value if isinstance(value, dt.date) else None
 
 
-def _list(value: Any) -> list[str] | None:
+def as_str_list(value: Any) -> list[str] | None:
     if value is None:
         return None
     return [str(v) for v in value] if isinstance(value, list) else [str(value)]
@@ -80,7 +80,7 @@ def _text(v: Any) -> str | None:
 FIELD_TYPES: dict[str, tuple[Any, Callable[[Any], Any]]] = {
     "string": (str | None, as_str), "int": (int | None, _int), "float": (float | None, _num),
     "bool": (bool | None, _bool), "date": (dt.date | None, _date),
-    "list[string]": (list[str] | None, _list), "any": (JSON | None, plain),
+    "list[string]": (list[str] | None, as_str_list), "any": (JSON | None, plain),
 }
 
 
@@ -117,7 +117,7 @@ class Entity:
         props = row.props
         values: dict[str, Any] = {"row": row, "id": row.id,
                                   "name": str(props.get("name") or row.id),
-                                  "aliases": _list(props.get("aliases")) or []}
+                                  "aliases": as_str_list(props.get("aliases")) or []}
         for name, convert in converters(cls):
             values[name] = convert(props.get(name))
         return cls(**values)

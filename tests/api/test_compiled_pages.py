@@ -42,6 +42,7 @@ def _schema_and_limits() -> tuple[object, Limits]:
     "query Q($n: Int = 3, $a: String) { chips(first: $n, after: $a) { nodes { id } } }",
     "{ firms(first: 5) { totalCount nodes { id } } }",                      # totalCount
     "{ firms(first: 5) { nodes { id } n: totalCount t: totalCount } }",
+    "{ firms(first: 5) { nodes { kind } } }",                               # list[string]
 ])
 def test_compiles(query: str) -> None:
     schema, limits = _schema_and_limits()
@@ -57,7 +58,7 @@ def test_compiles(query: str) -> None:
     "{ firms(first: 5) { nodes { ... on Firm { id } } } }",                 # inline fragment
     "{ firms(first: 5) { nodes { id @include(if: true) } } }",              # directive
     "{ firms(first: 5) { nodes { id id } } }",                              # repeated key
-    "{ firms(first: 5) { nodes { kind founded label aliases } } }",         # non-string
+    "{ firms(first: 5) { nodes { founded label aliases } } }",              # non-string
     "{ firms(first: 5) { nodes { owners { share } } } }",                   # edge type
     "{ firms(first: 5) { nodes { designs { designers { id } } } } }",       # nested rel
     "{ firms(first: 100000) { nodes { id } } }",                            # page limit
@@ -132,7 +133,7 @@ def test_same_bytes_on_the_bundled_data(bundled_client: TestClient) -> None:
     assert len(bundled_client.post("/graphql", json={"query": PAGE}).json()[
         "data"]["firms"]["nodes"]) == 100
     for label_field, fields in [
-        ("firms", "id name headquarters { id name } designs { id name } "
+        ("firms", "id name kind headquarters { id name } designs { id name } "
                   "develops { id name description } operates { id city }"),
         ("chips", "id name kind eccn designers { id name } fabricators { name }"),
         ("models", "id name domain developers { id }"),
@@ -179,13 +180,15 @@ def test_same_bytes_with_variables(bundled_client: TestClient) -> None:
 
 names = st.one_of(st.none(), st.just(""), st.sampled_from(["Same", "Other"]),
                   st.text(max_size=6), st.integers(-5, 5))
+kinds = st.one_of(st.none(), st.just("foundry"),
+                  st.lists(st.sampled_from(["foundry", "cloud", "ai_lab"]), max_size=3))
 
 
 @pytest.mark.neo4j
 @settings(max_examples=12, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(firms=st.lists(st.tuples(names, names, st.sampled_from(["USA", "CHN", None])),
-                      min_size=0, max_size=9),
+@given(firms=st.lists(st.tuples(names, names, st.sampled_from(["USA", "CHN", None]),
+                                kinds), min_size=0, max_size=9),
        chips=st.lists(st.tuples(names, st.lists(st.integers(0, 8), max_size=3)),
                       max_size=6))
 def test_same_bytes_on_random_graphs(graph: Graph, firms: list, chips: list) -> None:
@@ -193,8 +196,10 @@ def test_same_bytes_on_random_graphs(graph: Graph, firms: list, chips: list) -> 
     b = Builder()
     b.node("USA", "United States")
     b.node("CHN", None)
-    for i, (name, desc, hq) in enumerate(firms):
+    for i, (name, desc, hq, kind) in enumerate(firms):
         props = {} if desc is None else {"description": desc}
+        if kind is not None:
+            props["kind"] = kind
         b.node(f"firm:f{i}", None, **props)
         if name is None:
             b.nodes[f"firm:f{i}"].props.pop("name")
@@ -210,7 +215,7 @@ def test_same_bytes_on_random_graphs(graph: Graph, firms: list, chips: list) -> 
                 b.rel("DESIGNS", f"firm:f{d}", f"chip:c{j}")
     b.load(graph)
     with TestClient(create_app(api_settings(), graph=graph)) as client:
-        for q in [PAGE, "{ firms(first: 2) { nodes { name description "
+        for q in [PAGE, "{ firms(first: 2) { nodes { name kind description "
                         "headquarters { name } designs { name id } } } }",
                   '{ firms(first: 4, after: "aWQ6ZmlybTpmMg==") { nodes { id designs '
                   "{ __typename name } } } }",
