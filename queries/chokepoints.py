@@ -356,7 +356,8 @@ def chokepoints(graph: Graph, target: str | None = None, threshold: float = 90.0
                 remove: Sequence[str] | None = None,
                 as_of: dt.date | str | None = None,
                 structure: bool = True,
-                limit: int | None = WHAT_IF_LIMIT) -> ChokepointsResult:
+                limit: int | None = WHAT_IF_LIMIT,
+                only_chokepoints: bool = False) -> ChokepointsResult:
     """Concentration per input (all inputs, or the target's upstream), chokepoints at
     ``threshold``, optional what-if removal, dominators and betweenness (skipped with
     ``structure=False``, for callers that only need the chokepoints).
@@ -365,7 +366,8 @@ def chokepoints(graph: Graph, target: str | None = None, threshold: float = 90.0
     rows (None: all), largest concentration first; the totals (``inputs_total``,
     ``chokepoints_total``, ``dominators_total``, ``inputs_not_listed``) count them all.
     Ranking and counting read the per-input summary (queries/summaries.py); the full
-    concentration (provider lists) is built for the listed inputs only."""
+    concentration (provider lists) is built for the listed inputs only; with
+    ``only_chokepoints`` only chokepoints are listed (consortium exposure needs no more)."""
     check_threshold(threshold)
     check_limit(limit)
     day = as_of_date(as_of)
@@ -385,8 +387,8 @@ def chokepoints(graph: Graph, target: str | None = None, threshold: float = 90.0
         ids = [s.ids[v] for v in among if s.ids[v] in s.names]
     else:
         ids = list(s.names)
-    listed = _rank(ids, s.top, limit)
     chokes = [i for i in ids if (t := s.top.get(i)) is not None and t >= threshold]
+    listed = _rank(chokes if only_chokepoints else ids, s.top, limit)
     rows = s.concentration_rows(graph, listed)
     inputs = [input_concentration(r, threshold) for r in rows]
     inputs.sort(key=lambda i: (-(i.by_country.top_share or -1.0), i.input.id))

@@ -89,7 +89,7 @@ def _row(graph: Graph, row: dict[str, Any], tiers: dict[str, str], scen: Scenari
         if chip not in choke_cache:
             choke_cache[chip] = chokepoint_question(graph, target=chip, threshold=threshold,
                                                     as_of=day, structure=False,
-                                                    limit=None)
+                                                    limit=None, only_chokepoints=True)
         res = choke_cache[chip]
         for ic in res.inputs:
             if ic.chokepoint and ic.by_country.top:

@@ -33,7 +33,7 @@ from graph.dated import value_as_of
 from graph.db import Graph, cypher
 from graph.errors import BadArgument, NotFound
 from queries.common import as_of_date, lookup, primary_label
-from queries.countries import country_groups, groups_as_of
+from queries.countries import CountryTable, country_groups, country_table, groups_as_of
 from queries.models import (
     Bounds,
     EntityRef,
@@ -43,7 +43,7 @@ from queries.models import (
     RuleFinding,
 )
 from queries.policy_rules import RANK, Condition, Rule, fmt
-from queries.scenarios import Scenario, country_tiers, load_scenario
+from queries.scenarios import Scenario, load_scenario, tiers_of
 from queries.stakes import bounds, stakes
 
 ITEM_KINDS = {"Chip": "chip", "Model": "model"}
@@ -528,18 +528,26 @@ class LicenseCheck:
         self._groups: dict[str, list[str]] = {}
         self._affiliates = affiliate_lists(scen, day)
         self._tiers: dict[str, str] | None = None
+        self._table: CountryTable | None = None
+
+    def countries(self) -> CountryTable:
+        """The graph's country table (queries/countries.py), its version read once per
+        answer: tiers and groups come from the same table."""
+        if self._table is None:
+            self._table = country_table(self.graph)
+        return self._table
 
     def tiers(self) -> dict[str, str]:
-        """The scenario's tier of every country (``country_tiers``), read once per answer
-        (an exposure row and each of its data centers' diversions share it)."""
+        """The scenario's tier of every country (``country_tiers``), once per answer (an
+        exposure row and each of its data centers' diversions share it)."""
         if self._tiers is None:
-            self._tiers = country_tiers(self.graph, self.scen)
+            self._tiers = tiers_of(self.countries(), self.scen)
         return self._tiers
 
     def _groups_of(self, ids: list[str]) -> dict[str, list[str]]:
         missing = sorted(set(ids) - self._groups.keys())
         if missing:
-            found = country_groups(self.graph, missing, self.day)
+            found = self.countries().groups(missing, self.day)
             self._groups.update({c: found.get(c, []) for c in missing})
         return {c: self._groups[c] for c in ids}
 

@@ -22,7 +22,7 @@ import yaml
 
 from graph.db import Graph
 from graph.errors import BadArgument
-from queries.countries import country_table
+from queries.countries import CountryTable, country_table
 from queries.policy_rules import RuleSet, parse_rules
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "data" / "scenarios"
@@ -204,7 +204,11 @@ def load_scenario(name: str | Path | None = None) -> Scenario:
 
 def country_tiers(graph: Graph, scenario: Scenario) -> dict[str, str]:
     """Tier of every Country in the graph (plus listed countries absent from it)."""
-    table = country_table(graph)
+    return tiers_of(country_table(graph), scenario)
+
+
+def tiers_of(table: CountryTable, scenario: Scenario) -> dict[str, str]:
+    """Tier of every country of ``table`` (plus listed countries absent from it)."""
     tiers = {iso3: scenario.tier(iso3, groups) for iso3, groups in table.plain.items()}
     for iso3 in scenario.concern_countries | scenario.trusted_countries:
         tiers.setdefault(iso3, scenario.tier(iso3, []))

@@ -100,6 +100,19 @@ def test_provider_lists_are_read_once_per_graph_version(
     assert reads.count(query) == 2
 
 
+@pytest.mark.parametrize("threshold", [50.0, 90.0, 100.0])
+def test_only_chokepoints_lists_the_chokepoints_of_the_full_answer(graph: Graph,
+                                                                    threshold: float) -> None:
+    litho().load(graph)
+    full = chokepoints(graph, target="chip:gpu", threshold=threshold, limit=None)
+    only = chokepoints(graph, target="chip:gpu", threshold=threshold, limit=None,
+                       only_chokepoints=True)
+    assert only.inputs == [i for i in full.inputs if i.chokepoint]
+    assert (only.chokepoints, only.chokepoints_total, only.inputs_total) == (
+        full.chokepoints, full.chokepoints_total, full.inputs_total)
+    assert only.inputs_not_listed == full.inputs_total - len(only.inputs)
+
+
 def test_chip_with_no_inputs_has_an_empty_upstream(graph: Graph) -> None:
     """A chip that REQUIRES nothing (yet) answers with no inputs, not an error (the
     upstream query used to return no row at all, and the caller failed on it)."""
