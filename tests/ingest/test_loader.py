@@ -106,12 +106,14 @@ class InterruptedGraph(Graph):
 
 
 class WatchedGraph(InterruptedGraph):
-    """The k-th write fails; the writes sent after it start only once it has failed (so
-    they are in flight when the error reaches the writer); counts the writes running."""
+    """The k-th write fails once the next write has started (so that one is in flight
+    when the error reaches the writer, whatever the threads' timing); the writes after it
+    go on only once it has failed; counts the writes running."""
 
     def __init__(self, graph: Graph, fail_at: int) -> None:
         super().__init__(graph, fail_at)
         self.failed = threading.Event()
+        self.next_started = threading.Event()
         self.running = 0
         self.lock = threading.Lock()
 
@@ -121,7 +123,11 @@ class WatchedGraph(InterruptedGraph):
             n = self.writes
             self.running += 1
         try:
+            if n > self.fail_at:
+                self.next_started.set()
             if n == self.fail_at:
+                # the timeout bounds a hang only (a scheduler that sent nothing beside it)
+                assert self.next_started.wait(timeout=60), "no write was sent beside it"
                 self.failed.set()
                 raise RuntimeError("simulated crash")
             if n > self.fail_at:
