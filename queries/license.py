@@ -33,7 +33,7 @@ from graph.dated import value_as_of
 from graph.db import Graph, cypher
 from graph.errors import BadArgument, NotFound
 from queries.common import as_of_date, lookup, primary_label
-from queries.countries import CountryTable, country_groups, country_table, groups_as_of
+from queries.countries import CountryTable, country_groups, country_table
 from queries.models import (
     Bounds,
     EntityRef,
@@ -525,7 +525,6 @@ class LicenseCheck:
         self._items: dict[str, tuple[EntityRef, str, dict[str, Any]]] = {}
         self._parties: dict[str, Party] = {}
         self._bad: dict[str, BadArgument | NotFound] = {}
-        self._groups: dict[str, list[str]] = {}
         self._affiliates = affiliate_lists(scen, day)
         self._tiers: dict[str, str] | None = None
         self._table: CountryTable | None = None
@@ -545,11 +544,7 @@ class LicenseCheck:
         return self._tiers
 
     def _groups_of(self, ids: list[str]) -> dict[str, list[str]]:
-        missing = sorted(set(ids) - self._groups.keys())
-        if missing:
-            found = self.countries().groups(missing, self.day)
-            self._groups.update({c: found.get(c, []) for c in missing})
-        return {c: self._groups[c] for c in ids}
+        return self.countries().groups(ids, self.day)
 
     def prefetch(self, parties: Iterable[str]) -> None:
         """Read the parties an answer will ask about together, in one read (a view per
@@ -572,11 +567,6 @@ class LicenseCheck:
                                              self._affiliates)
             except (BadArgument, NotFound) as exc:
                 self._bad[to] = exc
-        # the EAR groups of every country the views will ask about, in the same way
-        self._groups_of(sorted({c for p in self._parties.values()
-                                for c in [p.country] + [u.country for u in p.users]
-                                + [x.get("country") for u in p.users for x in u.parents]
-                                if c}))
 
     def prefetch_items(self, ids: Iterable[str]) -> None:
         """Read the items an answer will ask about together, in one read; one that is
@@ -624,4 +614,4 @@ class LicenseCheck:
                                        "at_risk": at_risk})
 
 
-__all__ = ["Bounds", "bounds", "evaluate", "groups_as_of", "license", "policy_text"]
+__all__ = ["Bounds", "bounds", "evaluate", "license", "policy_text"]

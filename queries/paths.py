@@ -60,10 +60,8 @@ def paths(graph: Graph, source: str, target: str, types: Sequence[str] | None = 
     rows = graph.read(narrow(cypher(__file__, name), max_hops),
                       {"from": src, "to": dst, "types": checked, "as_of": day,
                        "limit": limit, "budget": BUDGET})
-    if rows:  # the paths name their ends: no look-up read
-        ends = rows[0]["nodes"][0], rows[0]["nodes"][-1]
-        a, b = ({"id": n["id"], "name": n["name"], "label": n["label"] or "Entity"}
-                for n in ends)
+    if rows:  # the paths name their ends ({id, name, label}): no look-up read
+        a, b = rows[0]["nodes"][0], rows[0]["nodes"][-1]
     else:  # no path, or an unknown end: the look-ups say which
         a, b = (end_ref(lookup(graph, x, what="entity")) for x in (src, dst))
     titles = source_titles(graph, (r["rels"] for r in rows))
