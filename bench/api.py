@@ -39,6 +39,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from bench import least_server
 from bench.common import RESULTS, ROOT, bench_settings, machine, save
 from graph.db import Graph, apply_schema, open_graph
 from graph.server import ManagedServer
@@ -205,22 +206,22 @@ def timed(fn: Callable[[], Any], n: int, warmup: int = 3) -> list[float]:
     return out
 
 
-def interleaved(a: Callable[[], Any], b: Callable[[], Any], n: int, warmup: int = 3
-                ) -> tuple[list[float], list[float]]:
-    """Time ``a`` and ``b`` alternately (a, b, b, a, ...), so a load that drifts during
-    the run (a shared machine) weighs on both alike."""
+def rotated(*fns: Callable[[], Any], n: int, warmup: int = 3) -> list[list[float]]:
+    """Time ``fns`` in turn, ``n`` rounds, each round starting one further along (a, b, c;
+    b, c, a; ...), so a load that drifts during the run (a shared machine) and the cost
+    of coming first after a pause weigh on each alike. Milliseconds per call, per fn."""
     for _ in range(warmup):
-        a()
-        b()
-    ta: list[float] = []
-    tb: list[float] = []
-    for i in range(n):
-        order = ((a, ta), (b, tb)) if i % 2 == 0 else ((b, tb), (a, ta))
-        for fn, out in order:
-            t0 = time.perf_counter()
+        for fn in fns:
             fn()
-            out.append((time.perf_counter() - t0) * 1000)
-    return ta, tb
+    times: list[list[float]] = [[] for _ in fns]
+    order = list(range(len(fns)))
+    for i in range(n):
+        k = i % len(fns)
+        for j in order[k:] + order[:k]:
+            t0 = time.perf_counter()
+            fns[j]()
+            times[j].append((time.perf_counter() - t0) * 1000)
+    return times
 
 
 class LeanClient:
@@ -334,7 +335,7 @@ def p50(values: list[float]) -> float:
     return float(statistics.median(values))
 
 
-def run(rounds: int = 30, entity_rounds: int = 200, seconds: float = 10.0,
+def run(rounds: int = 60, entity_rounds: int = 200, seconds: float = 10.0,
         workers: int = 4) -> dict[str, Any]:
     logging.getLogger("neo4j.notifications").setLevel(logging.ERROR)
     settings = bench_settings("api", SLOT)
@@ -355,8 +356,13 @@ def run(rounds: int = 30, entity_rounds: int = 200, seconds: float = 10.0,
                  f"serve('127.0.0.1', {sg_port}, log_level='warning')"]
     result: dict[str, Any] = {"machine": machine(), "data": data, "rounds": rounds,
                               "as_of": DAY}
-    with process(serve_cmd, env, ROOT, logs / "api-stackgraph.log") as sg:
+    least_port = free_port()
+    least_url = f"http://127.0.0.1:{least_port}"
+    with process(serve_cmd, env, ROOT, logs / "api-stackgraph.log") as sg, \
+            process(least_server.command(sys.executable, least_port), env, ROOT,
+                    logs / "api-least-server.log") as least:
         wait_http(sg_url, proc=sg)
+        wait_http(least_url + "/ready", proc=least)
         questions = []
         lean = LeanClient(sg_url)
         with httpx.Client(timeout=120) as client:
@@ -369,15 +375,22 @@ def run(rounds: int = 30, entity_rounds: int = 200, seconds: float = 10.0,
             print(f"  {{ __typename }} over HTTP: httpx {result['floor_p50_ms']} ms, "
                   f"lean client {result['floor_lean_p50_ms']} ms", flush=True)
             for name, call, query in question_queries():
-                # Python against /graphql through the lean client (the API's overhead),
+                # Python, /graphql through the lean client (the API's overhead), and the
+                # least server (bench/least_server.py) with and without its worker thread
+                hop, inline = LeanClient(f"{least_url}/{name}"), LeanClient(
+                    f"{least_url}/{least_server.INLINE}{name}")
+                py, gq, py_least, py_inline = rotated(
+                    partial(call, graph), partial(lean.post, query),
+                    partial(hop.post, ""), partial(inline.post, ""), n=rounds)
+                hop.close()
+                inline.close()
                 # then against /graphql through httpx (the figure of earlier runs)
-                py, gq = interleaved(partial(call, graph), partial(lean.post, query), rounds)
-                py_h, gq_h = interleaved(partial(call, graph),
-                                         partial(post, client, sg_url, query), rounds)
+                py_h, gq_h = rotated(partial(call, graph),
+                                     partial(post, client, sg_url, query), n=rounds)
                 # the same question with its arguments as variables (lean client)
                 vquery, values = with_variables(query)
-                py_v, gq_v = interleaved(partial(call, graph),
-                                         partial(lean.post, vquery, values), rounds)
+                py_v, gq_v = rotated(partial(call, graph),
+                                     partial(lean.post, vquery, values), n=rounds)
                 questions.append({
                     "python_p50_ms_variables_run": round(p50(py_v), 2),
                     "graphql_variables_p50_ms": round(p50(gq_v), 2),
@@ -385,13 +398,21 @@ def run(rounds: int = 30, entity_rounds: int = 200, seconds: float = 10.0,
                     "question": name, "python_p50_ms": round(p50(py), 2),
                     "graphql_p50_ms": round(p50(gq), 2),
                     "overhead_pct": round((p50(gq) / p50(py) - 1) * 100, 1),
+                    "least_server_p50_ms": round(p50(py_least), 2),
+                    "least_server_overhead_pct": round((p50(py_least) / p50(py) - 1) * 100, 1),
+                    "least_server_inline_p50_ms": round(p50(py_inline), 2),
+                    "least_server_inline_overhead_pct": round(
+                        (p50(py_inline) / p50(py) - 1) * 100, 1),
                     "python_p50_ms_httpx_run": round(p50(py_h), 2),
                     "graphql_httpx_p50_ms": round(p50(gq_h), 2),
                     "overhead_httpx_pct": round((p50(gq_h) / p50(py_h) - 1) * 100, 1),
                 })
                 q = questions[-1]
                 print(f"  {name:20s} python {p50(py):8.2f} ms  graphql {p50(gq):8.2f} ms  "
-                      f"overhead {q['overhead_pct']:+.1f} % (lean client); httpx: python "
+                      f"overhead {q['overhead_pct']:+.1f} % (lean client); least server "
+                      f"{p50(py_least):.2f} ms {q['least_server_overhead_pct']:+.1f} %, "
+                      f"without its worker thread {p50(py_inline):.2f} ms "
+                      f"{q['least_server_inline_overhead_pct']:+.1f} %; httpx: python "
                       f"{p50(py_h):.2f} ms graphql {p50(gq_h):.2f} ms "
                       f"{q['overhead_httpx_pct']:+.1f} %; variables: graphql "
                       f"{p50(gq_v):.2f} ms {q['overhead_variables_pct']:+.1f} %", flush=True)
@@ -443,15 +464,15 @@ def entity_comparison(settings: Any, env: dict[str, str], sg_url: str, node_url:
                         for f in theirs])
             if not same:
                 raise RuntimeError("the two servers answer the page differently")
-            lat_sg, lat_nd = interleaved(lambda: post(c, sg_url, STACKGRAPH_PAGE),
-                                         lambda: post(c, node_url, NEO4J_GRAPHQL_PAGE),
-                                         rounds, warmup=20)
+            lat_sg, lat_nd = rotated(lambda: post(c, sg_url, STACKGRAPH_PAGE),
+                                     lambda: post(c, node_url, NEO4J_GRAPHQL_PAGE),
+                                     n=rounds, warmup=20)
             ours_v = post(c, sg_url, *STACKGRAPH_PAGE_VARS)["data"]["firms"]["nodes"]
             if ours_v != ours:
                 raise RuntimeError("the page with variables answers differently")
-            lat_sg_v, lat_nd_v = interleaved(
+            lat_sg_v, lat_nd_v = rotated(
                 lambda: post(c, sg_url, *STACKGRAPH_PAGE_VARS),
-                lambda: post(c, node_url, *NEO4J_GRAPHQL_PAGE_VARS), rounds, warmup=20)
+                lambda: post(c, node_url, *NEO4J_GRAPHQL_PAGE_VARS), n=rounds, warmup=20)
         neo4j_pid = server.pid()
         tp_sg, cpu_sg = throughput_cpu(sg_url, STACKGRAPH_PAGE, seconds, workers,
                                        {"neo4j": neo4j_pid, "server": sg_pid})
@@ -520,7 +541,23 @@ def report(result: dict[str, Any], command: str) -> str:
                      f"{q.get('graphql_httpx_p50_ms', 0):.2f} | "
                      f"{q.get('overhead_httpx_pct', 0):+.1f} % |")
     lines += ["", f"`{{ __typename }}` over HTTP: {result.get('floor_lean_p50_ms', 0)} ms "
-              f"(lean client), {result.get('floor_p50_ms', 0)} ms (httpx)."]
+              f"(lean client), {result.get('floor_p50_ms', 0)} ms (httpx).", "",
+              "The least server (bench/least_server.py: uvicorn, the Python call in a worker "
+              "thread, the pydantic answer as JSON; nothing else), timed in the same rounds "
+              "as the first two columns above, and without its worker thread:", "",
+              "| question | Python p50 (ms) | /graphql p50 (ms) | least server p50 (ms) | "
+              "overhead | without the worker thread (ms) | overhead | /graphql - least "
+              "server (ms) |",
+              "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for q in result["questions"]:
+        if "least_server_p50_ms" not in q:
+            continue
+        lines.append(f"| `{q['question']}` | {q['python_p50_ms']:.2f} | "
+                     f"{q['graphql_p50_ms']:.2f} | {q['least_server_p50_ms']:.2f} | "
+                     f"{q['least_server_overhead_pct']:+.1f} % | "
+                     f"{q['least_server_inline_p50_ms']:.2f} | "
+                     f"{q['least_server_inline_overhead_pct']:+.1f} % | "
+                     f"{q['graphql_p50_ms'] - q['least_server_p50_ms']:+.2f} |")
     e = result["entity_query"]
     lines += [
         "",
@@ -563,7 +600,7 @@ def report(result: dict[str, Any], command: str) -> str:
 def cli(argv: list[str]) -> int:
     p = argparse.ArgumentParser(prog="python -m bench api", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--rounds", type=int, default=30, help="calls per question (default 30)")
+    p.add_argument("--rounds", type=int, default=60, help="calls per question (default 60)")
     p.add_argument("--entity-rounds", type=int, default=200,
                    help="sequential requests per server for the entity query (default 200)")
     p.add_argument("--seconds", type=float, default=10.0,
