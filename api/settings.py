@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -123,9 +123,10 @@ class ApiSettings:
     def host(self) -> str:
         return self.graph.api_host
 
-    @property
+    @cached_property
     def keys_required(self) -> bool:
-        """Keys are required when any are configured, and always off loopback."""
+        """Keys are required when any are configured, and always off loopback (asked by
+        every request: the host's address is parsed once)."""
         return bool(self.keys) or not is_loopback(self.host)
 
     @property

@@ -278,11 +278,14 @@ class _Builder:
             fast = _FAST.get(SAME.get(rtype)) if step.sel is None else None
             if fast is not None:
                 ns[f"L{i}"] = self.build(rtype, None)
-                body.append(f"    if not ({fast.format(v=v)}):")
-                body.append(f"        {v} = L{i}({v})")
                 if non_null_field:
+                    body.append(f"    if not ({fast.format(v=v)}):")
+                    body.append(f"        {v} = L{i}({v})")
                     body.append(f"        if {v} is None:")
                     body.append("            raise Fallback")
+                else:  # a null stays null (the leaf's answer) without the call
+                    body.append(f"    if {v} is not None and not ({fast.format(v=v)}):")
+                    body.append(f"        {v} = L{i}({v})")
             elif non_null_field and not isinstance(rtype, GraphQLObjectType):
                 ns[f"F{i}"] = self.build(rtype, step.sel)  # e.g. a list: the check inline
                 body.append(f"    {v} = F{i}({v})")
