@@ -2,7 +2,10 @@
 the bundled data:
 
 (a) each question through ``/graphql`` (HTTP, a separate uvicorn process) against the same
-    question called in Python: GraphQL overhead at p50 (goal: <= 20 %);
+    question called in Python: GraphQL overhead at p50 (goal: <= 20 %); beside them, in
+    the same rounds, the least server (``bench/least_server.py``: uvicorn, the question
+    in a worker thread, its answer as JSON, nothing else) with and without its worker
+    thread, the least overhead any server of this design pays;
 (b) an entity query (a page of 100 firms with headquarters and the chips they design)
     through stackgraph against the same query through the Neo4j GraphQL Library
     (``@neo4j/graphql``, bench/neo4j_graphql/server.js): p50 latency and throughput
@@ -565,7 +568,8 @@ def report(result: dict[str, Any], command: str) -> str:
         "`stackgraph serve` (uvicorn, one process) selecting the whole answer, JSON "
         "included, sent and decoded by a lean keep-alive client (`http.client`: the "
         "overhead is the API's, not the client library's) and, in the last columns, by "
-        "httpx. Each pair is timed alternately, so load on the machine weighs on both.",
+        "httpx. The calls compared are timed in rotation, so load on the machine weighs "
+        "on each alike.",
         "",
         "### (b) Entity query: stackgraph vs the Neo4j GraphQL Library",
         "",
