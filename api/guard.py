@@ -30,13 +30,13 @@ import hashlib
 import logging
 import math
 import time
-from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 from urllib.parse import parse_qs
 
 import orjson
 from graphql import GraphQLError, Source
 from graphql.language.parser import Parser
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import (
     REQUEST_ID,
@@ -51,12 +51,6 @@ from api.settings import ApiSettings
 from graph.errors import StackgraphError
 
 log = logging.getLogger("stackgraph.api")
-
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 #: Paths never rate limited (orchestrators' probes)
 UNLIMITED = ("/healthz", "/readyz")

@@ -22,25 +22,21 @@ Neo4j in the environment.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Callable
 from typing import Any
 
 import orjson
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from graph.db import Graph, open_graph
-
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
 
 INLINE = "inline/"
 
 
-def make_app(graph: Graph, calls: dict[str, Callable[[Graph], Any]]
-             ) -> Callable[[MutableMapping[str, Any], Receive, Send], Awaitable[None]]:
+def make_app(graph: Graph, calls: dict[str, Callable[[Graph], Any]]) -> ASGIApp:
     """The ASGI app answering ``calls`` (question name -> Python call) on ``graph``."""
 
-    async def app(scope: MutableMapping[str, Any], receive: Receive, send: Send) -> None:
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
             await _lifespan(receive, send, graph)
             return
@@ -79,7 +75,7 @@ async def _answer(send: Send, status: int, payload: bytes) -> None:
     await send({"type": "http.response.body", "body": payload})
 
 
-def create_app() -> Callable[[MutableMapping[str, Any], Receive, Send], Awaitable[None]]:
+def create_app() -> ASGIApp:
     """uvicorn's factory: the bench's questions on the Neo4j of the environment's
     settings (``STACKGRAPH_HOME``, ``STACKGRAPH_BOLT_PORT``, ...)."""
     from bench.api import question_queries

@@ -27,12 +27,13 @@ run. Answers are never cached.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Callable
 from typing import Any
 
 import orjson
 from graphql import GraphQLNonNull, located_error
 from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.deps import get_graph, get_principal
 from api.errors import request_id_of
@@ -45,12 +46,6 @@ from api.guard import replay
 from graph.errors import StackgraphError
 
 log = logging.getLogger("stackgraph.api")
-
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 #: Request keys besides ``query`` the lane understands (``extensions`` only empty).
 _KEYS = {"query", "variables", "operationName", "extensions"}
